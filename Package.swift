@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+// pvar: exact DPO gradients, preference variance (PVar) and the bounds that relate them.
+//
+// Pipeline, one target per stage:
+//   PVarCore   pure Swift math (no GSL): problem, exact evaluation, bounds, input schema
+//   CGSL       system library: the GNU Scientific Library (Debian libgsl-dev)
+//   PVarGSL    GSL-backed random instances, distributions and numerical derivatives
+//   PVarVerify randomized bound checks and the C1 counterexample
+//   PVarReport Markdown reports and SVG plots
+//   pvar       the command-line tool
+import PackageDescription
+
+let package = Package(
+    name: "pvar",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pvar", targets: ["pvar"]),
+        .library(name: "PVarCore", targets: ["PVarCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "PVarCore"),
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
+        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL"]),
+        .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
+        .executableTarget(
+            name: "pvar",
+            dependencies: [
+                "PVarCore", "PVarGSL", "PVarVerify", "PVarReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PVarCoreTests", dependencies: ["PVarCore"]),
+        .testTarget(name: "PVarPropertyTests", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
+        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL"]),
+    ]
+)

@@ -1,0 +1,267 @@
+// Exact, closed-form evaluation of one prompt's DPO loss, gradient, PVars and spreads.
+
+import Foundation
+
+/// Tolerance that decides "at the reference": the policy's log-ratio `log(pi_y / pi_ref_y)`
+/// must be constant across responses up to `referenceTolerance * (1 + scale)`, where `scale`
+/// is the largest magnitude of the anchored logits and log-reference differences that enter it.
+///
+/// Reason: an instance that is at the reference in exact arithmetic (for example a log-linear
+/// policy whose logits were computed as `log pi_ref`) is only at the reference up to the
+/// rounding of those logits, a few ulps of `scale`; 1e-12 leaves room for that and no more.
+/// The cost of accepting such an instance: its exact `PVar_policy` is at most
+/// `beta^2 (1e-12 (1 + scale))^2 / 16`, and by B1 the statements B2/B3 are then off by at most
+/// `sqrt(2) beta G sqrt(PVar_policy)`.
+public let referenceTolerance = 1e-12
+
+/// Tolerance that decides whether explicit pair weights equal the policy (so that the
+/// on-policy statements B1–B3 apply): `max_y |mu_y - pi_y| <= policyMatchTolerance`.
+/// Reason: a user who writes the policy out as weights writes it with rounding; 1e-12 is a
+/// thousand times coarser than that and far finer than any weights meant to differ.
+public let policyMatchTolerance = 1e-12
+
+/// All exact quantities of one prompt, computed in closed form (no sampling).
+///
+/// Notation: `h_y = beta log(pi_y / pi_ref_y)` (implicit rewards), `p(i,j) = sigmoid(h_i - h_j)`,
+/// `q(i,j) = sigmoid(r_i - r_j)`, pairs `i, j ~ mu` independently, `s_y = Phi^T (e_y - pi)`.
+///
+/// Numerics (see the doc comments of each helper):
+/// - log-probabilities by an anchored log-sum-exp: `log pi_y = w_y - log1p(sum_{k != b} exp w_k)`
+///   with `w_y = (phi_y - phi_b) . theta`, `b` the most likely response, each `w_y` an accurate
+///   dot product of a feature *difference*;
+/// - implicit-reward differences `h_i - h_j = beta (v_i - v_j)` with
+///   `v_y = w_y - (log pi_ref_y - log pi_ref_b)`, never through `log pi` itself, so an instance
+///   at the reference (tabular `theta = log pi_ref`) has every difference exactly 0;
+/// - centred preferences by `tanh`, residuals `p - q` by `sigmoidDifference`, losses by softplus;
+/// - the pair sum runs over `i < j` once (the summands are symmetric or antisymmetric);
+/// - spreads and scores are centred in difference space (`FeatureMatrix.centredRows`).
+///
+/// Accuracy: on the pinned and random instances of the test suite, every output agrees with an
+/// independent 50-digit evaluation to better than 1e-12 relative (see `Tests/Reference`).
+public struct Evaluation: Sendable {
+    public let problem: Problem
+    /// `log pi_theta(y)`.
+    public let logPolicy: [Double]
+    /// `pi_theta(y)`.
+    public let policy: [Double]
+    /// `h_y = beta (log pi_theta(y) - log pi_ref(y))`.
+    public let implicitRewards: [Double]
+    /// The pair distribution `mu` as a vector.
+    public let pairWeights: [Double]
+    /// `L = E_{i,j~mu}[-q log p - (1 - q) log(1 - p)]` (pairs `i = j` included: `log 2` each).
+    public let loss: Double
+    /// `c_i = sum_j mu_i mu_j (p(i,j) - q(i,j))`; `sum_i c_i = 0`.
+    public let residual: [Double]
+    /// `grad L = 2 beta Phi^T c`.
+    public let gradient: [Double]
+    /// `||grad L||`.
+    public let gradientNorm: Double
+    /// `PVar_theta = E_{i,j~pi_theta}[(p - 1/2)^2]` (pairs from the policy, as in the paper).
+    public let pvarPolicy: Double
+    /// `PVar_q = E_{i,j~mu}[(q - 1/2)^2]`.
+    public let pvarLabels: Double
+    /// `delta = sqrt(E_{i,j~mu}[(p - q)^2])`.
+    public let disagreement: Double
+    /// `D = sqrt(E_{i,j~mu} ||s_i - s_j||^2) = sqrt(E ||phi_i - phi_j||^2)`.
+    public let scoreSpread: Double
+    /// `G = max_y ||s_y||`.
+    public let scoreBound: Double
+    /// `tr F = E_{y~pi} ||s_y||^2`, the trace of the Fisher information.
+    public let fisherTrace: Double
+    /// Whether all implicit rewards are equal (within `referenceTolerance`).
+    public let atReference: Bool
+    /// Whether `mu = pi_theta` (pairs `policy`; `reference` at the reference; or explicit
+    /// weights within `policyMatchTolerance` of the policy).
+    public let pairsArePolicy: Bool
+
+    /// The anchored log-ratios `v_y` (implicit rewards divided by beta, up to one constant).
+    let logRatio: [Double]
+
+    public init(_ problem: Problem) throws(InputError) {
+        self.problem = problem
+        let k = problem.responseCount
+        let beta = problem.beta
+        let phi = FeatureMatrix(problem)
+
+        // Logits relative to the most likely response b (two passes if the naive argmax
+        // was wrong by rounding).
+        var b = 0
+        if !phi.isTabular {
+            var naive = [Double](repeating: 0, count: k)
+            for y in 0..<k {
+                var s = 0.0
+                for c in 0..<phi.columns { s += phi.entry(y, c) * problem.theta[c] }
+                naive[y] = s
+            }
+            b = argmax(naive)
+        } else {
+            b = argmax(problem.theta)
+        }
+        var w = phi.isTabular ? problem.theta.map { $0 - problem.theta[b] } : phi.anchoredLogits(theta: problem.theta, anchor: b)
+        let bw = argmax(w)
+        if bw != b {
+            b = bw
+            w = phi.isTabular ? problem.theta.map { $0 - problem.theta[b] } : phi.anchoredLogits(theta: problem.theta, anchor: b)
+        }
+        guard w.allSatisfy(\.isFinite) else {
+            throw InputError(.outOfRange, field: "theta",
+                             problem: "the logits Phi theta overflow the double range",
+                             fix: "scale theta or the features down")
+        }
+        var tail = 0.0
+        for y in 0..<k where y != b { tail += exp(w[y]) }
+        let logNormalizer = log1p(tail)
+        let logPolicy = w.map { $0 - logNormalizer }
+        let policy = logPolicy.map { exp($0) }
+
+        let logReference = problem.reference.map { log($0) }
+        var v = [Double](repeating: 0, count: k)
+        var scale = 0.0
+        for y in 0..<k {
+            let d = logReference[y] - logReference[b]
+            v[y] = w[y] - d
+            scale = max(scale, abs(w[y]), abs(d))
+        }
+        let spread = (v.max() ?? 0) - (v.min() ?? 0)
+        guard (beta * spread).isFinite else {
+            throw InputError(.outOfRange, field: "beta",
+                             problem: "beta times the spread of log(pi/pi_ref) overflows the double range",
+                             fix: "use a smaller beta or logits closer to the reference")
+        }
+        let atReference = spread <= referenceTolerance * (1 + scale)
+
+        let mu: [Double]
+        let pairsArePolicy: Bool
+        switch problem.pairs {
+        case .policy:
+            mu = policy
+            pairsArePolicy = true
+        case .reference:
+            mu = problem.reference
+            pairsArePolicy = atReference
+        case .weights(let weights):
+            mu = weights
+            pairsArePolicy = zip(weights, policy).allSatisfy { abs($0 - $1) <= policyMatchTolerance }
+        }
+
+        let sums = PairSums(beta: beta, logRatio: v, rewards: problem.rewards, policy: policy, pairs: mu)
+
+        let gradient = phi.transposeTimesZeroSum(sums.residual).map { 2 * beta * $0 }
+
+        // Scores s_y = phi_y - E_pi[phi], and deviations from the mu-mean for D.
+        let scores = phi.centredRows(weights: policy)
+        var scoreNorms = [Double](repeating: 0, count: k)
+        for y in 0..<k {
+            scoreNorms[y] = euclideanNorm(Array(scores[(y * phi.columns)..<((y + 1) * phi.columns)]))
+        }
+        var fisher = 0.0
+        for y in 0..<k { fisher += policy[y] * scoreNorms[y] * scoreNorms[y] }
+        let spreadNorms: [Double]
+        if case .policy = problem.pairs {
+            spreadNorms = scoreNorms
+        } else {
+            let dev = phi.centredRows(weights: mu)
+            spreadNorms = (0..<k).map { euclideanNorm(Array(dev[($0 * phi.columns)..<(($0 + 1) * phi.columns)])) }
+        }
+        // D^2 = 2 sum_y mu_y ||x_y - E_mu x||^2, scaled by the largest norm against overflow.
+        let spreadScale = spreadNorms.max() ?? 0
+        var scoreSpread = 0.0
+        if spreadScale > 0 {
+            var s = 0.0
+            for y in 0..<k {
+                let t = spreadNorms[y] / spreadScale
+                s += mu[y] * t * t
+            }
+            scoreSpread = spreadScale * (2 * s).squareRoot()
+        }
+
+        self.logPolicy = logPolicy
+        self.policy = policy
+        self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logReference[$0]) }
+        self.pairWeights = mu
+        self.loss = sums.loss
+        self.residual = sums.residual
+        self.gradient = gradient
+        self.gradientNorm = euclideanNorm(gradient)
+        self.pvarPolicy = sums.pvarPolicy
+        self.pvarLabels = sums.pvarLabels
+        self.disagreement = sums.squaredDisagreement.squareRoot()
+        self.scoreSpread = scoreSpread
+        self.scoreBound = scoreNorms.max() ?? 0
+        self.fisherTrace = fisher
+        self.atReference = atReference
+        self.pairsArePolicy = pairsArePolicy
+        self.logRatio = v
+
+        for (name, x) in [("gradient", gradientNorm), ("scoreSpread", scoreSpread),
+                          ("scoreBound", scoreBound), ("fisherTrace", fisherTrace), ("loss", loss)]
+        where !x.isFinite {
+            throw InputError(.outOfRange, field: "features",
+                             problem: "\(name) overflows the double range",
+                             fix: "scale the features (or theta) down")
+        }
+    }
+
+    /// `h_i - h_j`, the implicit-reward difference, computed in difference space.
+    public func implicitRewardDifference(_ i: Int, _ j: Int) -> Double {
+        problem.beta * (logRatio[i] - logRatio[j])
+    }
+
+    /// The model's preference `p(i, j) = sigmoid(h_i - h_j)`.
+    public func modelPreference(_ i: Int, _ j: Int) -> Double {
+        sigmoid(implicitRewardDifference(i, j))
+    }
+
+    /// The labelling preference `q(i, j) = sigmoid(r_i - r_j)`.
+    public func labelPreference(_ i: Int, _ j: Int) -> Double {
+        sigmoid(problem.rewards[i] - problem.rewards[j])
+    }
+}
+
+/// The O(K^2) pair kernel: one pass over `i < j` accumulating every pair expectation.
+///
+/// With `a = h_i - h_j`, `b = r_i - r_j`, the pair (i, j) and its mirror (j, i) contribute equally
+/// to the symmetric sums (`(p - 1/2)^2`, `(q - 1/2)^2`, `(p - q)^2`, the loss) and oppositely to the
+/// antisymmetric residual, so each unordered pair is visited once and counted twice; the diagonal
+/// `i = j` adds `log 2` to the loss and nothing else.
+struct PairSums {
+    var loss = 0.0
+    var pvarPolicy = 0.0
+    var pvarLabels = 0.0
+    var squaredDisagreement = 0.0
+    var residual: [Double]
+
+    init(beta: Double, logRatio v: [Double], rewards r: [Double], policy pi: [Double], pairs mu: [Double]) {
+        let k = v.count
+        var rowSums = [CompensatedSum](repeating: CompensatedSum(), count: k)
+        var loss = 0.0, pvp = 0.0, pvl = 0.0, dis = 0.0
+        for i in 0..<k {
+            for j in (i + 1)..<max(k, i + 1) {
+                let a = beta * (v[i] - v[j])
+                let b = r[i] - r[j]
+                let wPolicy = pi[i] * pi[j]
+                let wPairs = mu[i] * mu[j]
+                if wPolicy != 0 {
+                    let cp = centredSigmoid(a)
+                    pvp += wPolicy * cp * cp
+                }
+                if wPairs != 0 {
+                    let cq = centredSigmoid(b)
+                    let e = sigmoidDifference(a, b)
+                    pvl += wPairs * cq * cq
+                    dis += wPairs * e * e
+                    loss += wPairs * (sigmoid(b) * softplus(-a) + sigmoid(-b) * softplus(a))
+                    rowSums[i].add(wPairs * e)
+                    rowSums[j].add(-wPairs * e)
+                }
+            }
+        }
+        var diagonal = 0.0
+        for m in mu { diagonal += m * m }
+        self.loss = diagonal * log(2.0) + 2 * loss
+        self.pvarPolicy = 2 * pvp
+        self.pvarLabels = 2 * pvl
+        self.squaredDisagreement = 2 * dis
+        self.residual = rowSums.map(\.value)
+    }
+}

@@ -1,0 +1,65 @@
+// `pvar evaluate` output: JSON (for programs) and Markdown (for people).
+
+extension Evaluation {
+    /// JSON with full double precision (shortest round-trip decimals). Keys:
+    /// `loss`, `gradient`, `gradientNorm`, `pvarPolicy`, `pvarLabels`, `disagreement`,
+    /// `scoreSpread`, `scoreBound`, `fisherTrace`, `atReference`, `pairsArePolicy`, `policy`,
+    /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies}`.
+    /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
+    public func json() -> String {
+        let f = InstanceFile.format
+        func array(_ v: [Double]) -> String { "[" + v.map(f).joined(separator: ", ") + "]" }
+        var lines = [
+            "\"loss\": \(f(loss))",
+            "\"gradient\": \(array(gradient))",
+            "\"gradientNorm\": \(f(gradientNorm))",
+            "\"pvarPolicy\": \(f(pvarPolicy))",
+            "\"pvarLabels\": \(f(pvarLabels))",
+            "\"disagreement\": \(f(disagreement))",
+            "\"scoreSpread\": \(f(scoreSpread))",
+            "\"scoreBound\": \(f(scoreBound))",
+            "\"fisherTrace\": \(f(fisherTrace))",
+            "\"atReference\": \(atReference)",
+            "\"pairsArePolicy\": \(pairsArePolicy)",
+            "\"policy\": \(array(policy))",
+            "\"implicitRewards\": \(array(implicitRewards))",
+        ]
+        let b = bounds.map { b in
+            let ratio = b.ratio.isFinite ? f(b.ratio) : "null"
+            return "    \"\(b.id.rawValue)\": {\"value\": \(f(b.value)), \"lhs\": \(f(b.lhs)), \"ratio\": \(ratio), "
+                + "\"holds\": \(b.holds), \"applies\": \(b.applies)}"
+        }
+        lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
+        return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
+    }
+
+    /// A Markdown summary: the quantities, then one row per statement.
+    public func markdown() -> String {
+        let f = InstanceFile.format
+        var out = """
+        | quantity | value |
+        |---|---|
+        | K, d | \(problem.responseCount), \(problem.dimension)\(problem.isTabular ? " (tabular)" : "") |
+        | beta | \(f(problem.beta)) |
+        | loss L | \(f(loss)) |
+        | gradient norm | \(f(gradientNorm)) |
+        | PVar (policy) | \(f(pvarPolicy)) |
+        | PVar (labels) | \(f(pvarLabels)) |
+        | disagreement delta | \(f(disagreement)) |
+        | score spread D | \(f(scoreSpread)) |
+        | score bound G | \(f(scoreBound)) |
+        | Fisher trace | \(f(fisherTrace)) |
+        | at the reference | \(atReference) |
+        | pairs are the policy | \(pairsArePolicy) |
+
+        | statement | applies | norm of gradient | bound | ratio | holds |
+        |---|---|---|---|---|---|
+
+        """
+        for b in bounds {
+            out += "| \(b.id.rawValue) | \(b.applies ? "yes" : "no") | \(f(b.lhs)) | \(f(b.value)) | "
+                + "\(b.ratio.isFinite ? f(b.ratio) : "inf") | \(b.holds ? "yes" : "no") |\n"
+        }
+        return out
+    }
+}

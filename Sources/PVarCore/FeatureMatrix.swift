@@ -1,0 +1,94 @@
+// Feature rows in difference space.
+
+/// The K x d feature matrix `Phi`, stored row-major; the tabular policy is `Phi = I_K`,
+/// materialised so that one code path serves both.
+///
+/// Every score, spread and gradient in pvar uses feature *differences* `phi_y - phi_a`
+/// (difference space) rather than raw rows: for near-identical features the difference of two
+/// rows is exact (Sterbenz), while a difference of two computed means or logits is not.
+struct FeatureMatrix {
+    let rows: Int
+    let columns: Int
+    let storage: [Double]
+    let isTabular: Bool
+
+    init(_ problem: Problem) {
+        let k = problem.responseCount
+        if let f = problem.features {
+            rows = k
+            columns = problem.dimension
+            storage = f.flatMap { $0 }
+            isTabular = false
+        } else {
+            rows = k
+            columns = k
+            var s = [Double](repeating: 0, count: k * k)
+            for i in 0..<k { s[i * k + i] = 1 }
+            storage = s
+            isTabular = true
+        }
+    }
+
+    @inline(__always)
+    func entry(_ i: Int, _ k: Int) -> Double { storage[i * columns + k] }
+
+    /// `(phi_y - phi_a) . theta` for every y, each as an accurate (twice-precision) dot product.
+    func anchoredLogits(theta: [Double], anchor a: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: rows)
+        var diff = [Double](repeating: 0, count: columns)
+        theta.withUnsafeBufferPointer { t in
+            for y in 0..<rows {
+                for k in 0..<columns { diff[k] = entry(y, k) - entry(a, k) }
+                out[y] = diff.withUnsafeBufferPointer { accurateDot($0, t) }
+            }
+        }
+        return out
+    }
+
+    /// Deviations `x_y - E_w[x]` of every row from its w-weighted mean, in difference space.
+    ///
+    /// With the anchor `a = argmax w`, `E_w[x] - x_a = sum_{k != a} w_k (x_k - x_a)`; the
+    /// anchor's own (largest) weight never multiplies a large number, so the deviation of a
+    /// near-certain row (`w_a -> 1`) keeps its digits, and for the tabular policy the
+    /// complement `1 - w_a` is formed as `sum_{k != a} w_k`, never as a subtraction from 1.
+    /// Returned row-major, K x d.
+    func centredRows(weights w: [Double]) -> [Double] {
+        let a = argmax(w)
+        var mean = [Double](repeating: 0, count: columns)
+        for k in 0..<rows where k != a && w[k] != 0 {
+            for c in 0..<columns { mean[c] += w[k] * (entry(k, c) - entry(a, c)) }
+        }
+        var out = [Double](repeating: 0, count: rows * columns)
+        for y in 0..<rows {
+            for c in 0..<columns { out[y * columns + c] = (entry(y, c) - entry(a, c)) - mean[c] }
+        }
+        return out
+    }
+
+    /// `Phi^T c` for a vector with `sum_i c_i = 0` (in exact arithmetic), evaluated as
+    /// `sum_i c_i (phi_i - phi_a)` with the anchor `a = argmax |c|`: the identity holds because the
+    /// weights sum to zero, and the anchored form drops the rounding noise of `sum c` times a
+    /// possibly large row. Each coordinate is an accurate dot product. Tabular: `Phi^T c = c`.
+    func transposeTimesZeroSum(_ c: [Double]) -> [Double] {
+        if isTabular { return c }
+        var magnitudes = c
+        for i in magnitudes.indices { magnitudes[i] = abs(magnitudes[i]) }
+        let a = argmax(magnitudes)
+        var out = [Double](repeating: 0, count: columns)
+        var column = [Double](repeating: 0, count: rows)
+        c.withUnsafeBufferPointer { cb in
+            for k in 0..<columns {
+                for i in 0..<rows { column[i] = entry(i, k) - entry(a, k) }
+                out[k] = column.withUnsafeBufferPointer { accurateDot($0, cb) }
+            }
+        }
+        return out
+    }
+}
+
+/// Index of the largest entry (the first one on ties); 0 for an empty array.
+func argmax(_ x: [Double]) -> Int {
+    var best = 0
+    for i in x.indices where x[i] > x[best] { best = i }
+    return best
+}

@@ -1,0 +1,150 @@
+// The one-prompt DPO problem: validated input, nothing computed yet.
+
+import Foundation
+
+/// The distribution `mu` from which the two responses of a preference pair are drawn
+/// (independently). It is held fixed when differentiating the loss (offline DPO).
+public enum PairDistribution: Sendable, Equatable {
+    /// `mu = pi_theta`, the policy itself (on-policy; PVar's own definition).
+    case policy
+    /// `mu = pi_ref`.
+    case reference
+    /// An explicit distribution over the K responses (entries >= 0, zeros allowed).
+    case weights([Double])
+}
+
+/// Tolerance on `sum = 1` for every probability vector in the input (reference, pair weights).
+/// Inputs are written with finite digits, so an exact sum cannot be demanded; vectors within
+/// this tolerance are then divided by their sum (a change of at most 1e-9 relative).
+public let normalizationTolerance = 1e-9
+
+/// A validated one-prompt problem.
+///
+/// - Policy: `pi_theta = softmax(Phi theta)` with `Phi` a K x d feature matrix, or tabular
+///   (`Phi = I_K`, so `theta` has K entries).
+/// - Reference: `pi_ref`, every entry > 0, normalised to sum to 1.
+/// - Labels: Bradley–Terry, `q(i, j) = sigmoid(r_i - r_j)`.
+/// - Pairs: `i, j ~ mu` independently.
+/// - Temperature: `beta > 0`.
+///
+/// Construction validates everything (see `InputError.Kind`); a `Problem` that exists is safe
+/// to evaluate.
+public struct Problem: Sendable, Equatable {
+    public let beta: Double
+    /// Feature rows `phi_y` (K rows of d numbers), or `nil` for the tabular policy.
+    public let features: [[Double]]?
+    public let theta: [Double]
+    /// The reference distribution, normalised by its sum.
+    public let reference: [Double]
+    public let rewards: [Double]
+    /// The pair distribution; explicit weights are stored normalised by their sum.
+    public let pairs: PairDistribution
+
+    /// Number of responses K.
+    public var responseCount: Int { rewards.count }
+    /// Dimension d of theta.
+    public var dimension: Int { theta.count }
+    public var isTabular: Bool { features == nil }
+
+    public init(
+        beta: Double,
+        features: [[Double]]?,
+        theta: [Double],
+        reference: [Double],
+        rewards: [Double],
+        pairs: PairDistribution = .policy
+    ) throws(InputError) {
+        try Self.requireFinite(beta, "beta")
+        guard beta > 0 else {
+            throw InputError(.nonPositiveBeta, field: "beta", problem: "must be > 0, got \(beta)",
+                             fix: "give a positive temperature such as 0.1")
+        }
+        let k = reference.count
+        guard k > 0 else {
+            throw InputError(.noResponses, field: "reference", problem: "has no entries (K = 0)",
+                             fix: "give at least one response")
+        }
+        guard !theta.isEmpty else {
+            throw InputError(.emptyTheta, field: "theta", problem: "is empty",
+                             fix: "give d >= 1 parameters (K of them for a tabular policy)")
+        }
+        try Self.requireSize(rewards.count, k, "rewards", "reference")
+        for (i, r) in rewards.enumerated() { try Self.requireFinite(r, "rewards[\(i)]") }
+        for (i, t) in theta.enumerated() { try Self.requireFinite(t, "theta[\(i)]") }
+
+        if let rows = features {
+            try Self.requireSize(rows.count, k, "features", "reference")
+            for (i, row) in rows.enumerated() {
+                guard row.count == theta.count else {
+                    throw InputError(
+                        i == 0 ? .sizeMismatch : .raggedFeatures,
+                        field: "features[\(i)]",
+                        problem: i == 0 ? "has \(row.count) entries but theta has \(theta.count)"
+                            : "has \(row.count) entries but features[0] and theta have \(theta.count) (ragged rows)",
+                        fix: "every feature row needs exactly d = theta.count numbers")
+                }
+                for (j, x) in row.enumerated() { try Self.requireFinite(x, "features[\(i)][\(j)]") }
+            }
+        } else {
+            guard theta.count == k else {
+                throw InputError(.sizeMismatch, field: "theta",
+                                 problem: "has \(theta.count) entries but a tabular policy (no features) needs K = \(k)",
+                                 fix: "give one theta per response, or give a K x d features matrix")
+            }
+        }
+
+        self.beta = beta
+        self.features = features
+        self.theta = theta
+        self.rewards = rewards
+        self.reference = try Self.normalizedDistribution(reference, field: "reference", strictlyPositive: true)
+        switch pairs {
+        case .policy, .reference:
+            self.pairs = pairs
+        case .weights(let w):
+            try Self.requireSize(w.count, k, "pairs", "reference")
+            self.pairs = .weights(try Self.normalizedDistribution(w, field: "pairs", strictlyPositive: false))
+        }
+    }
+
+    static func requireFinite(_ x: Double, _ field: String) throws(InputError) {
+        guard x.isFinite else {
+            throw InputError(.notFinite, field: field, problem: "is \(x)",
+                             fix: "every number must be finite")
+        }
+    }
+
+    static func requireSize(_ n: Int, _ k: Int, _ field: String, _ other: String) throws(InputError) {
+        guard n == k else {
+            throw InputError(.sizeMismatch, field: field,
+                             problem: "has \(n) entries but \(other) has \(k)",
+                             fix: "give one entry per response (K = \(k))")
+        }
+    }
+
+    /// Checks a probability vector and divides it by its sum.
+    static func normalizedDistribution(_ v: [Double], field: String, strictlyPositive: Bool) throws(InputError) -> [Double] {
+        for (i, x) in v.enumerated() {
+            try requireFinite(x, "\(field)[\(i)]")
+            if strictlyPositive && !(x > 0) {
+                throw InputError(.nonPositiveReference, field: "\(field)[\(i)]",
+                                 problem: "is \(x) but every reference probability must be > 0",
+                                 fix: "the log-ratio log(pi/pi_ref) needs pi_ref > 0 everywhere")
+            }
+            if !strictlyPositive && x < 0 {
+                throw InputError(.negativeWeight, field: "\(field)[\(i)]",
+                                 problem: "is \(x) but pair weights must be >= 0",
+                                 fix: "give a probability distribution over the K responses")
+            }
+        }
+        var total = CompensatedSum()
+        for x in v { total.add(x) }
+        let s = total.value
+        guard abs(s - 1) <= normalizationTolerance else {
+            throw InputError(.notNormalized, field: field,
+                             problem: "sums to \(s), not 1 (tolerance \(normalizationTolerance))",
+                             fix: "rescale the entries so they sum to 1")
+        }
+        return v.map { $0 / s }
+    }
+}

@@ -1,0 +1,2 @@
+import Foundation
+public func writeReports(directory: String, seed: UInt64, instances: Int) async throws {}

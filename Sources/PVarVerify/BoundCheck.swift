@@ -1,0 +1,119 @@
+// Randomized checks of the statements B0–B3 on GSL-drawn instances.
+
+import Foundation
+import PVarCore
+import PVarGSL
+
+/// The regime whose instances satisfy a statement's hypotheses.
+public func regime(for bound: BoundID) -> Regime {
+    switch bound {
+    case .B0: .general
+    case .B1: .onPolicy
+    case .B2, .B3: .atReference
+    }
+}
+
+/// One checked instance, identified well enough to replay it.
+public struct CheckedInstance: Sendable {
+    public let family: Family
+    public let index: Int
+    public let lhs: Double
+    public let value: Double
+    public let ratio: Double
+}
+
+/// The outcome of checking one statement on `instances` random instances.
+public struct CheckResult: Sendable {
+    public let bound: BoundID
+    public let regime: Regime
+    public let runSeed: UInt64
+    /// Instances drawn.
+    public let instances: Int
+    /// Instances on which the statement's hypotheses held (all of them, by construction of the
+    /// regime; a smaller number would mean the generator and `applies` disagree).
+    public let applicable: Int
+    /// The instance with the largest ratio `||grad L|| / bound`.
+    public let worst: CheckedInstance?
+    /// Instances with ratio above `1 + ratioTolerance` (candidates: a double evaluation never
+    /// decides a violation on its own).
+    public let violations: [CheckedInstance]
+    /// Up to `sampleLimit` checked instances, in index order, for plots.
+    public let sample: [CheckedInstance]
+    /// The families the instances cycled through.
+    public let families: [Family]
+
+    public var maxRatio: Double { worst?.ratio ?? 0 }
+}
+
+/// The shell command that regenerates one instance and evaluates it.
+public func replayCommand(seed: UInt64, regime: Regime, family: Family, index: Int, limits: GeneratorLimits = GeneratorLimits()) -> String {
+    var shape = ""
+    if limits != GeneratorLimits() {
+        shape = " --min-responses \(limits.responses.lowerBound) --max-responses \(limits.responses.upperBound)"
+            + " --min-dim \(limits.dimension.lowerBound) --max-dim \(limits.dimension.upperBound)"
+    }
+    return "swift run pvar generate --seed \(seed) --regime \(regime.rawValue) --family \(family.rawValue) --index \(index)\(shape)"
+        + " | swift run pvar evaluate --input -"
+}
+
+/// Checks `bound` on instances `0..<instances` of its regime, the family of instance `i` being
+/// `families[i % families.count]`. Runs on all cores; the result does not depend on the
+/// number of threads (each instance has its own seed, and chunks are reduced in index order).
+public func checkBound(
+    _ bound: BoundID,
+    instances: Int,
+    runSeed: UInt64,
+    limits: GeneratorLimits = GeneratorLimits(),
+    families: [Family] = Family.allCases,
+    sampleLimit: Int = 0
+) async -> CheckResult {
+    let generator = InstanceGenerator(runSeed: runSeed, limits: limits)
+    let reg = regime(for: bound)
+    let chunk = 256
+    let chunks = (instances + chunk - 1) / chunk
+
+    struct Partial: Sendable {
+        var applicable = 0
+        var worst: CheckedInstance?
+        var violations: [CheckedInstance] = []
+        var sample: [CheckedInstance] = []
+    }
+
+    let partials = await withTaskGroup(of: (Int, Partial).self) { group in
+        for c in 0..<chunks {
+            group.addTask {
+                var p = Partial()
+                for i in (c * chunk)..<min(instances, (c + 1) * chunk) {
+                    let family = families[i % families.count]
+                    let problem = generator.instance(reg, family, index: i)
+                    guard let e = try? Evaluation(problem) else { continue }
+                    let b = e.bound(bound)
+                    guard b.applies else { continue }
+                    p.applicable += 1
+                    let item = CheckedInstance(family: family, index: i, lhs: b.lhs, value: b.value, ratio: b.ratio)
+                    if p.worst == nil || b.ratio > p.worst!.ratio { p.worst = item }
+                    if !b.holds { p.violations.append(item) }
+                    if i < sampleLimit { p.sample.append(item) }
+                }
+                return (c, p)
+            }
+        }
+        var all = [Partial](repeating: Partial(), count: chunks)
+        for await (c, p) in group { all[c] = p }
+        return all
+    }
+
+    var applicable = 0
+    var worst: CheckedInstance?
+    var violations: [CheckedInstance] = []
+    var sample: [CheckedInstance] = []
+    for p in partials {
+        applicable += p.applicable
+        if let w = p.worst, worst == nil || w.ratio > worst!.ratio { worst = w }
+        violations += p.violations
+        sample += p.sample
+    }
+    return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: instances,
+                       applicable: applicable, worst: worst, violations: violations,
+                       sample: sample, families: families)
+}

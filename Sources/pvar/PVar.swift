@@ -1,0 +1,103 @@
+// The `pvar` command-line tool.
+
+import ArgumentParser
+import Foundation
+import PVarCore
+import PVarGSL
+import PVarVerify
+
+@main
+struct PVar: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pvar",
+        abstract: "Exact DPO gradients, preference variance (PVar) and the bounds relating them.",
+        version: "0.1.0",
+        subcommands: [Evaluate.self, Generate.self, Check.self, Report.self]
+    )
+}
+
+/// Output formats of `evaluate`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, markdown
+}
+
+/// Options fixing the shapes random instances are drawn with.
+struct ShapeOptions: ParsableArguments {
+    @Option(help: "Smallest number of responses K.") var minResponses: Int = 1
+    @Option(help: "Largest number of responses K.") var maxResponses: Int = 64
+    @Option(help: "Smallest dimension d of theta.") var minDim: Int = 1
+    @Option(help: "Largest dimension d of theta.") var maxDim: Int = 16
+
+    func validate() throws {
+        guard minResponses >= 1 else { throw ValidationError("--min-responses must be >= 1, got \(minResponses)") }
+        guard maxResponses >= minResponses else {
+            throw ValidationError("--max-responses (\(maxResponses)) must be >= --min-responses (\(minResponses))")
+        }
+        guard maxResponses <= 4096 else { throw ValidationError("--max-responses must be <= 4096, got \(maxResponses)") }
+        guard minDim >= 1 else { throw ValidationError("--min-dim must be >= 1, got \(minDim)") }
+        guard maxDim >= minDim else { throw ValidationError("--max-dim (\(maxDim)) must be >= --min-dim (\(minDim))") }
+        guard maxDim <= 1024 else { throw ValidationError("--max-dim must be <= 1024, got \(maxDim)") }
+    }
+
+    var limits: GeneratorLimits {
+        GeneratorLimits(responses: minResponses...maxResponses, dimension: minDim...maxDim)
+    }
+}
+
+extension Regime: ExpressibleByArgument {}
+extension Family: ExpressibleByArgument {}
+extension BoundID: ExpressibleByArgument {}
+
+/// Prints one line to stderr and exits with status 1 (bad input: never a trap).
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
+    exit(1)
+}
+
+func readInput(_ path: String) -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        fail("--input: cannot read file '\(path)'; check the path")
+    }
+    return data
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate one instance exactly: loss, gradient, PVars and the bounds B0-B3.")
+
+    @Option(name: .long, help: "Instance file (JSON), or - for standard input.") var input: String
+    @Option(help: "Output format.") var format: OutputFormat = .json
+
+    func run() throws {
+        let problem: Problem
+        let evaluation: Evaluation
+        do {
+            problem = try InstanceFile.parse(readInput(input))
+            evaluation = try Evaluation(problem)
+        } catch {
+            fail(error.description)
+        }
+        print(format == .json ? evaluation.json() : evaluation.markdown(), terminator: "")
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one seeded random instance (JSON), e.g. to replay a failed check.")
+
+    @Option(help: "Run seed.") var seed: UInt64 = 1
+    @Option(help: "Hypotheses the instance satisfies: general, on-policy, at-reference.") var regime: Regime = .general
+    @Option(help: "Family: \(Family.allCases.map(\.rawValue).joined(separator: ", ")).") var family: Family = .gaussian
+    @Option(help: "Instance index within the run.") var index: Int = 0
+    @OptionGroup var shape: ShapeOptions
+
+    func validate() throws {
+        guard index >= 0 else { throw ValidationError("--index must be >= 0, got \(index)") }
+    }
+
+    func run() throws {
+        let p = InstanceGenerator(runSeed: seed, limits: shape.limits).instance(regime, family, index: index)
+        print(InstanceFile.encode(p), terminator: "")
+    }
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Independent high-precision reference evaluator for the Swift library.
+
+Deliberately naive formulas (direct O(K^2 d) double sums) evaluated with
+mpmath at 60 significant digits, so it serves as an independent check of the
+Swift code.  Every input double is taken as an exact rational (mpf(float)).
+
+Usage:
+    python3 Tests/Reference/reference_eval.py inst1.json [inst2.json ...]
+    cat inst.json | python3 Tests/Reference/reference_eval.py -
+
+Input (JSON object): beta, features (K x d, or absent/null = identity),
+theta (d), reference (K, normalised here), rewards (K),
+pairs ("policy" default | "reference" | K nonnegative weights, normalised).
+Output: one JSON object per input line (JSON Lines); every number is a
+decimal string with 40 significant digits; ratios x/0 are "inf", 0/0 is 0.
+"""
+import json
+import sys
+
+from mpmath import mp, mpf, exp, log, log1p, sqrt, cbrt, fsum, fdot, nstr
+
+mp.dps = 60
+half = mpf(1) / 2
+
+
+def fmt(x):
+    return nstr(x, 40, strip_zeros=False, min_fixed=-6, max_fixed=12)
+
+
+def sigmoid(x):
+    return 1 / (1 + exp(-x))
+
+
+def evaluate(inst):
+    beta = mpf(inst["beta"])
+    ref = [mpf(v) for v in inst["reference"]]
+    K = len(ref)
+    feats = inst.get("features")
+    if feats is None:
+        Phi = [[mpf(1) if a == b else mpf(0) for b in range(K)] for a in range(K)]
+    else:
+        Phi = [[mpf(v) for v in row] for row in feats]
+    theta = [mpf(v) for v in inst["theta"]]
+    d = len(theta)
+    r = [mpf(v) for v in inst["rewards"]]
+
+    sref = fsum(ref)
+    ref = [v / sref for v in ref]
+
+    # Policy: logits, log-softmax (shifted by the max, exact in high precision).
+    z = [fsum(Phi[y][k] * theta[k] for k in range(d)) for y in range(K)]
+    m = max(z)
+    ez = [exp(v - m) for v in z]
+    sez = fsum(ez)
+    pi = [v / sez for v in ez]
+    logpi = [v - m - log(sez) for v in z]
+
+    pairs = inst.get("pairs", "policy")
+    if pairs is None or pairs == "policy":
+        mu = pi
+    elif pairs == "reference":
+        mu = ref
+    else:
+        w = [mpf(v) for v in pairs]
+        sw = fsum(w)
+        mu = [v / sw for v in w]
+
+    h = [beta * (logpi[y] - log(ref[y])) for y in range(K)]
+    # Scores s_y = Phi^T (e_y - pi) = Phi_y - Phi^T pi, computed once (equal
+    # feature entries then give exactly equal score entries).
+    E = [fsum(Phi[a][k] * pi[a] for a in range(K)) for k in range(d)]
+    s = [[Phi[y][k] - E[k] for k in range(d)] for y in range(K)]
+    sn = [sqrt(fsum(c * c for c in sy)) for sy in s]
+
+    loss_t, coef, diffs = [], [], []
+    pvp_t, pvl_t, dis_t, spr_t = [], [], [], []
+    for i in range(K):
+        for j in range(K):
+            dh = h[i] - h[j]
+            e = exp(-dh)
+            p = 1 / (1 + e)                       # sigmoid(h_i - h_j)
+            q = sigmoid(r[i] - r[j])
+            wij = mu[i] * mu[j]
+            logp, log1mp = -log1p(e), -log1p(1 / e)
+            loss_t.append(wij * (-q * logp - (1 - q) * log1mp))
+            diff = [s[i][k] - s[j][k] for k in range(d)]
+            coef.append(wij * (p - q))
+            diffs.append(diff)
+            pvp_t.append(pi[i] * pi[j] * (p - half) ** 2)
+            pvl_t.append(wij * (q - half) ** 2)
+            dis_t.append(wij * (p - q) ** 2)
+            spr_t.append(wij * fdot(diff, diff))
+
+    loss = fsum(loss_t)
+    grad = [beta * fdot(coef, [df[k] for df in diffs]) for k in range(d)]
+    gnorm = sqrt(fdot(grad, grad))
+    pvp, pvl = fsum(pvp_t), fsum(pvl_t)
+    dis, D = sqrt(fsum(dis_t)), sqrt(fsum(spr_t))
+    G = max(sn) if sn else mpf(0)
+    ftr = fsum(pi[y] * sn[y] ** 2 for y in range(K))
+
+    bvals = {
+        "B0": beta * D * dis,
+        "B1": sqrt(2) * beta * G * (sqrt(pvp) + sqrt(pvl)),
+        "B2": sqrt(2) * beta * G * sqrt(pvl),
+        "B3": 3 * beta * G * cbrt(pvl),
+    }
+    bounds = {}
+    for name, v in bvals.items():
+        if v == 0:
+            ratio = fmt(mpf(0)) if gnorm == 0 else "inf"
+        else:
+            ratio = fmt(gnorm / v)
+        bounds[name] = {"value": fmt(v), "ratio": ratio}
+
+    return {
+        "loss": fmt(loss), "gradient": [fmt(g) for g in grad],
+        "gradientNorm": fmt(gnorm), "pvarPolicy": fmt(pvp),
+        "pvarLabels": fmt(pvl), "disagreement": fmt(dis),
+        "scoreSpread": fmt(D), "scoreBound": fmt(G), "fisherTrace": fmt(ftr),
+        "bounds": bounds,
+    }
+
+
+def main(argv):
+    if not argv:
+        sys.stderr.write(__doc__)
+        return 2
+    for path in argv:
+        if path == "-":
+            inst = json.load(sys.stdin)
+        else:
+            with open(path) as f:
+                inst = json.load(f)
+        out = {"file": path}
+        out.update(evaluate(inst))
+        print(json.dumps(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
