@@ -114,7 +114,10 @@ public struct Evaluation: Sendable {
         let logPolicy = w.map { $0 - logNormalizer }
         let policy = logPolicy.map { exp($0) }
 
+        // Raw log pi_ref: only differences enter v, and they do not depend on normalisation.
         let logReference = problem.reference.map { log($0) }
+        let referenceDistribution = problem.referenceDistribution
+        let logNormalizedReference = referenceDistribution.map { log($0) }
         var v = [Double](repeating: 0, count: k)
         var scale = 0.0
         for y in 0..<k {
@@ -137,9 +140,10 @@ public struct Evaluation: Sendable {
             mu = policy
             pairsArePolicy = true
         case .reference:
-            mu = problem.reference
+            mu = referenceDistribution
             pairsArePolicy = atReference
-        case .weights(let weights):
+        case .weights:
+            let weights = problem.explicitPairWeights ?? []
             mu = weights
             pairsArePolicy = zip(weights, policy).allSatisfy { abs($0 - $1) <= policyMatchTolerance }
         }
@@ -177,7 +181,7 @@ public struct Evaluation: Sendable {
 
         self.logPolicy = logPolicy
         self.policy = policy
-        self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logReference[$0]) }
+        self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logNormalizedReference[$0]) }
         self.pairWeights = mu
         self.loss = sums.loss
         self.residual = sums.residual

@@ -15,52 +15,118 @@ public enum InstanceFile {
     public static let keys = ["beta", "features", "theta", "reference", "rewards", "pairs"]
 
     /// Parses and validates an instance. Every failure is an `InputError` naming the field.
+    ///
+    /// Numbers are read with `JSONDecoder`, which rounds decimal input correctly (to the nearest
+    /// double); `JSONSerialization` on Linux does not (it is off by an ulp on some inputs), which
+    /// would make a witness file evaluate a different instance than the one written.
     public static func parse(_ data: Data) throws(InputError) -> Problem {
-        let object: Any
+        let raw: RawInstance
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            raw = try JSONDecoder().decode(RawInstance.self, from: data)
+        } catch let e as InputError {
+            throw e
+        } catch let e as DecodingError {
+            throw inputError(e)
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw InputError(.malformed, field: "input", problem: "is not valid JSON (\(detail))",
+            throw InputError(.malformed, field: "input", problem: "could not be read (\(error))",
                              fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
         }
-        guard let root = object as? [String: Any] else {
-            throw InputError(.malformed, field: "input", problem: "is not a JSON object",
-                             fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
-        }
-        for key in root.keys.sorted() where !keys.contains(key) {
-            throw InputError(.unknownKey, field: key, problem: "is not a known key",
-                             fix: "the keys are \(keys.joined(separator: ", "))")
-        }
-        let beta = try number(required(root, "beta"), "beta")
-        let features: [[Double]]?
-        if let f = root["features"], !(f is NSNull) {
-            guard let rows = f as? [Any] else {
-                throw wrongType("features", "a K x d array of numbers, or null for a tabular policy")
-            }
-            features = try rows.enumerated().map { (i, row) throws(InputError) in try vector(row, "features[\(i)]") }
-        } else {
-            features = nil
-        }
-        let theta = try vector(required(root, "theta"), "theta")
-        let reference = try vector(required(root, "reference"), "reference")
-        let rewards = try vector(required(root, "rewards"), "rewards")
+        return try Problem(beta: raw.beta, features: raw.features, theta: raw.theta,
+                           reference: raw.reference, rewards: raw.rewards, pairs: raw.pairs)
+    }
+
+    /// The instance as decoded, before validation.
+    struct RawInstance: Decodable {
+        var beta = 0.0
+        var features: [[Double]]?
+        var theta: [Double] = []
+        var reference: [Double] = []
+        var rewards: [Double] = []
         var pairs = PairDistribution.policy
-        if let p = root["pairs"], !(p is NSNull) {
-            if let s = p as? String {
-                switch s {
-                case "policy": pairs = .policy
-                case "reference": pairs = .reference
-                default:
-                    throw InputError(.wrongType, field: "pairs", problem: "is \"\(s)\"",
-                                     fix: "use \"policy\", \"reference\" or an array of K weights")
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: Decoder) throws {
+            let c: KeyedDecodingContainer<Key>
+            do {
+                c = try decoder.container(keyedBy: Key.self)
+            } catch {
+                throw InputError(.malformed, field: "input", problem: "is not a JSON object",
+                                 fix: "give one JSON object with keys \(InstanceFile.keys.joined(separator: ", "))")
+            }
+            for key in c.allKeys.map(\.stringValue).sorted() where !InstanceFile.keys.contains(key) {
+                throw InputError(.unknownKey, field: key, problem: "is not a known key",
+                                 fix: "the keys are \(InstanceFile.keys.joined(separator: ", "))")
+            }
+            func required<T: Decodable>(_ name: String, _ type: T.Type) throws -> T {
+                let key = Key(stringValue: name)
+                guard c.contains(key), try !c.decodeNil(forKey: key) else {
+                    throw InputError(.missingKey, field: name, problem: "is missing",
+                                     fix: "every instance needs beta, theta, reference and rewards")
                 }
-            } else {
-                pairs = .weights(try vector(p, "pairs"))
+                return try c.decode(T.self, forKey: key)
+            }
+            beta = try required("beta", Double.self)
+            let featuresKey = Key(stringValue: "features")
+            if c.contains(featuresKey), try !c.decodeNil(forKey: featuresKey) {
+                features = try c.decode([[Double]].self, forKey: featuresKey)
+            }
+            theta = try required("theta", [Double].self)
+            reference = try required("reference", [Double].self)
+            rewards = try required("rewards", [Double].self)
+            let pairsKey = Key(stringValue: "pairs")
+            if c.contains(pairsKey), try !c.decodeNil(forKey: pairsKey) {
+                if let s = try? c.decode(String.self, forKey: pairsKey) {
+                    switch s {
+                    case "policy": pairs = .policy
+                    case "reference": pairs = .reference
+                    default:
+                        throw InputError(.wrongType, field: "pairs", problem: "is \"\(s)\"",
+                                         fix: "use \"policy\", \"reference\" or an array of K weights")
+                    }
+                } else {
+                    pairs = .weights(try c.decode([Double].self, forKey: pairsKey))
+                }
             }
         }
-        return try Problem(beta: beta, features: features, theta: theta, reference: reference,
-                           rewards: rewards, pairs: pairs)
+    }
+
+    /// Turns a decoding failure into an error naming the field (`features[1][0]`).
+    static func inputError(_ e: DecodingError) -> InputError {
+        func path(_ p: [CodingKey]) -> String {
+            var out = ""
+            for k in p {
+                if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+            }
+            return out.isEmpty ? "input" : out
+        }
+        let expected: (String) -> String = { field in
+            if field.hasPrefix("features") { return "a K x d array of numbers, or null for a tabular policy" }
+            if field == "beta" { return "a number" }
+            if field.hasPrefix("pairs") { return "\"policy\", \"reference\" or an array of K numbers" }
+            return field.contains("[") ? "a number" : "an array of numbers"
+        }
+        switch e {
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
+            let field = path(ctx.codingPath)
+            return InputError(.wrongType, field: field, problem: "has the wrong type", fix: "expected \(expected(field))")
+        case .keyNotFound(let key, let ctx):
+            return InputError(.missingKey, field: path(ctx.codingPath + [key]), problem: "is missing",
+                              fix: "every instance needs beta, theta, reference and rewards")
+        case .dataCorrupted(let ctx):
+            let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+                ?? ctx.debugDescription
+            return InputError(.malformed, field: path(ctx.codingPath), problem: "is not valid JSON (\(detail))",
+                              fix: "give one JSON object with finite numbers and keys \(keys.joined(separator: ", "))")
+        @unknown default:
+            return InputError(.malformed, field: "input", problem: "could not be read (\(e))",
+                              fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
+        }
     }
 
     /// Writes an instance as JSON that `parse` reads back to the same doubles (shortest
@@ -91,31 +157,4 @@ public enum InstanceFile {
     }
 
     static func array(_ v: [Double]) -> String { "[" + v.map(format).joined(separator: ", ") + "]" }
-
-    static func required(_ root: [String: Any], _ key: String) throws(InputError) -> Any {
-        guard let v = root[key], !(v is NSNull) else {
-            throw InputError(.missingKey, field: key, problem: "is missing",
-                             fix: "every instance needs beta, theta, reference and rewards")
-        }
-        return v
-    }
-
-    static func wrongType(_ field: String, _ expected: String) -> InputError {
-        InputError(.wrongType, field: field, problem: "has the wrong type", fix: "expected \(expected)")
-    }
-
-    static func number(_ v: Any, _ field: String) throws(InputError) -> Double {
-        guard let n = v as? NSNumber, !(String(cString: n.objCType) == "c") else {
-            throw wrongType(field, "a number")
-        }
-        return n.doubleValue
-    }
-
-    static func vector(_ v: Any, _ field: String) throws(InputError) -> [Double] {
-        guard let a = v as? [Any] else { throw wrongType(field, "an array of numbers") }
-        var out = [Double]()
-        out.reserveCapacity(a.count)
-        for (i, x) in a.enumerated() { out.append(try number(x, "\(field)[\(i)]")) }
-        return out
-    }
 }

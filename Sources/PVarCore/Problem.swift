@@ -14,15 +14,17 @@ public enum PairDistribution: Sendable, Equatable {
 }
 
 /// Tolerance on `sum = 1` for every probability vector in the input (reference, pair weights).
-/// Inputs are written with finite digits, so an exact sum cannot be demanded; vectors within
-/// this tolerance are then divided by their sum (a change of at most 1e-9 relative).
+/// Inputs are written with finite digits, so an exact sum cannot be demanded; where a vector is
+/// used as a distribution it is divided by its sum (a change of at most 1e-9 relative). The
+/// stored input is never altered, so a file round-trips to the same doubles.
 public let normalizationTolerance = 1e-9
 
 /// A validated one-prompt problem.
 ///
 /// - Policy: `pi_theta = softmax(Phi theta)` with `Phi` a K x d feature matrix, or tabular
 ///   (`Phi = I_K`, so `theta` has K entries).
-/// - Reference: `pi_ref`, every entry > 0, normalised to sum to 1.
+/// - Reference: `pi_ref`, every entry > 0; used as a distribution divided by its sum (log-ratio
+///   differences `log pi_ref_i - log pi_ref_j` do not depend on that normalisation).
 /// - Labels: Bradley–Terry, `q(i, j) = sigmoid(r_i - r_j)`.
 /// - Pairs: `i, j ~ mu` independently.
 /// - Temperature: `beta > 0`.
@@ -34,10 +36,10 @@ public struct Problem: Sendable, Equatable {
     /// Feature rows `phi_y` (K rows of d numbers), or `nil` for the tabular policy.
     public let features: [[Double]]?
     public let theta: [Double]
-    /// The reference distribution, normalised by its sum.
+    /// The reference probabilities as given (sum within `normalizationTolerance` of 1).
     public let reference: [Double]
     public let rewards: [Double]
-    /// The pair distribution; explicit weights are stored normalised by their sum.
+    /// The pair distribution as given.
     public let pairs: PairDistribution
 
     /// Number of responses K.
@@ -97,14 +99,29 @@ public struct Problem: Sendable, Equatable {
         self.features = features
         self.theta = theta
         self.rewards = rewards
-        self.reference = try Self.normalizedDistribution(reference, field: "reference", strictlyPositive: true)
-        switch pairs {
-        case .policy, .reference:
-            self.pairs = pairs
-        case .weights(let w):
+        try Self.checkDistribution(reference, field: "reference", strictlyPositive: true)
+        self.reference = reference
+        if case .weights(let w) = pairs {
             try Self.requireSize(w.count, k, "pairs", "reference")
-            self.pairs = .weights(try Self.normalizedDistribution(w, field: "pairs", strictlyPositive: false))
+            try Self.checkDistribution(w, field: "pairs", strictlyPositive: false)
         }
+        self.pairs = pairs
+    }
+
+    /// `pi_ref` divided by its sum.
+    public var referenceDistribution: [Double] { Self.normalized(reference) }
+
+    /// Explicit pair weights divided by their sum (nil for `policy` and `reference`).
+    public var explicitPairWeights: [Double]? {
+        if case .weights(let w) = pairs { return Self.normalized(w) }
+        return nil
+    }
+
+    static func normalized(_ v: [Double]) -> [Double] {
+        var total = CompensatedSum()
+        for x in v { total.add(x) }
+        let s = total.value
+        return s == 1 ? v : v.map { $0 / s }
     }
 
     static func requireFinite(_ x: Double, _ field: String) throws(InputError) {
@@ -122,8 +139,8 @@ public struct Problem: Sendable, Equatable {
         }
     }
 
-    /// Checks a probability vector and divides it by its sum.
-    static func normalizedDistribution(_ v: [Double], field: String, strictlyPositive: Bool) throws(InputError) -> [Double] {
+    /// Checks a probability vector: finite, entries > 0 (or >= 0), sum within tolerance of 1.
+    static func checkDistribution(_ v: [Double], field: String, strictlyPositive: Bool) throws(InputError) {
         for (i, x) in v.enumerated() {
             try requireFinite(x, "\(field)[\(i)]")
             if strictlyPositive && !(x > 0) {
@@ -145,6 +162,5 @@ public struct Problem: Sendable, Equatable {
                              problem: "sums to \(s), not 1 (tolerance \(normalizationTolerance))",
                              fix: "rescale the entries so they sum to 1")
         }
-        return v.map { $0 / s }
     }
 }
