@@ -12,6 +12,16 @@ import Foundation
 /// above `1 + ratioTolerance` is a candidate that rigorous (ball) arithmetic must confirm.
 public let ratioTolerance = 1e-10
 
+/// Smallest magnitude at which a double evaluation of `||grad L||` or a bound's value is trusted
+/// to relative accuracy.
+///
+/// Reason: below the normal range (2.2e-308) doubles lose relative precision, and the pair sums
+/// form their terms as products `mu_i mu_j (...)` that underflow first. A sum that ends at or
+/// above 1e-290 can carry at most K^2 subnormal terms (< 2.2e-308 each), i.e. a relative error
+/// below 1e-14 for K <= 4096; a sum that ends below it may be dominated by underflowed terms.
+/// Near-one-hot policies (probabilities like e^-700) reach this regime.
+public let resolutionFloor = 1e-290
+
 /// The bounds on `||grad L||` this project checks.
 public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
     case B0, B1, B2, B3
@@ -73,7 +83,11 @@ public struct BoundEvaluation: Sendable, Equatable {
     public let lhs: Double
     public let value: Double
     public let ratio: Double
-    /// `ratio <= 1 + ratioTolerance`: not refuted at double precision.
+    /// Whether doubles resolve the comparison: `lhs = 0`, or both `lhs` and `value` are at
+    /// least `resolutionFloor` (see there). Unresolved instances are neither confirmations nor
+    /// violations; checks count them separately.
+    public let resolved: Bool
+    /// Not refuted at double precision: `ratio <= 1 + ratioTolerance`, or not `resolved`.
     public let holds: Bool
     /// Whether the statement's hypotheses hold for the instance.
     public let applies: Bool
@@ -83,7 +97,8 @@ public struct BoundEvaluation: Sendable, Equatable {
         lhs = e.gradientNorm
         value = id.value(e)
         ratio = lhs == 0 ? 0 : (value == 0 ? .infinity : lhs / value)
-        holds = ratio <= 1 + ratioTolerance
+        resolved = lhs == 0 || (lhs >= resolutionFloor && value >= resolutionFloor)
+        holds = ratio <= 1 + ratioTolerance || !resolved
         applies = id.applies(to: e)
     }
 }

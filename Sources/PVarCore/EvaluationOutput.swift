@@ -4,7 +4,8 @@ extension Evaluation {
     /// JSON with full double precision (shortest round-trip decimals). Keys:
     /// `loss`, `gradient`, `gradientNorm`, `pvarPolicy`, `pvarLabels`, `disagreement`,
     /// `scoreSpread`, `scoreBound`, `fisherTrace`, `atReference`, `pairsArePolicy`, `policy`,
-    /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies}`.
+    /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
+    /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
     public func json() -> String {
         let f = InstanceFile.format
@@ -27,7 +28,7 @@ extension Evaluation {
         let b = bounds.map { b in
             let ratio = b.ratio.isFinite ? f(b.ratio) : "null"
             return "    \"\(b.id.rawValue)\": {\"value\": \(f(b.value)), \"lhs\": \(f(b.lhs)), \"ratio\": \(ratio), "
-                + "\"holds\": \(b.holds), \"applies\": \(b.applies)}"
+                + "\"holds\": \(b.holds), \"applies\": \(b.applies), \"resolved\": \(b.resolved)}"
         }
         lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"

@@ -32,7 +32,10 @@ public struct CheckResult: Sendable {
     /// Instances on which the statement's hypotheses held (all of them, by construction of the
     /// regime; a smaller number would mean the generator and `applies` disagree).
     public let applicable: Int
-    /// The instance with the largest ratio `||grad L|| / bound`.
+    /// Instances whose gradient norm or bound lies below `resolutionFloor` (e.g. probabilities
+    /// like e^-700): doubles cannot compare them, so they neither confirm nor refute.
+    public let unresolved: Int
+    /// The instance with the largest ratio `||grad L|| / bound` among resolved instances.
     public let worst: CheckedInstance?
     /// Instances with ratio above `1 + ratioTolerance` (candidates: a double evaluation never
     /// decides a violation on its own).
@@ -74,6 +77,7 @@ public func checkBound(
 
     struct Partial: Sendable {
         var applicable = 0
+        var unresolved = 0
         var worst: CheckedInstance?
         var violations: [CheckedInstance] = []
         var sample: [CheckedInstance] = []
@@ -91,9 +95,10 @@ public func checkBound(
                     guard b.applies else { continue }
                     p.applicable += 1
                     let item = CheckedInstance(family: family, index: i, lhs: b.lhs, value: b.value, ratio: b.ratio)
+                    if i < sampleLimit { p.sample.append(item) }
+                    guard b.resolved else { p.unresolved += 1; continue }
                     if p.worst == nil || b.ratio > p.worst!.ratio { p.worst = item }
                     if !b.holds { p.violations.append(item) }
-                    if i < sampleLimit { p.sample.append(item) }
                 }
                 return (c, p)
             }
@@ -104,16 +109,18 @@ public func checkBound(
     }
 
     var applicable = 0
+    var unresolved = 0
     var worst: CheckedInstance?
     var violations: [CheckedInstance] = []
     var sample: [CheckedInstance] = []
     for p in partials {
         applicable += p.applicable
+        unresolved += p.unresolved
         if let w = p.worst, worst == nil || w.ratio > worst!.ratio { worst = w }
         violations += p.violations
         sample += p.sample
     }
     return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: instances,
-                       applicable: applicable, worst: worst, violations: violations,
+                       applicable: applicable, unresolved: unresolved, worst: worst, violations: violations,
                        sample: sample, families: families)
 }
