@@ -34,6 +34,12 @@ extension Evaluation {
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
     }
 
+    func verdict(_ b: BoundEvaluation) -> String {
+        if !b.applies { return "n/a" }
+        if !b.resolved { return "below double range" }
+        return b.holds ? "yes" : "no (candidate: needs rigorous confirmation)"
+    }
+
     /// A Markdown summary: the quantities, then one row per statement.
     public func markdown() -> String {
         let f = InstanceFile.format
@@ -53,13 +59,16 @@ extension Evaluation {
         | at the reference | \(atReference) |
         | pairs are the policy | \(pairsArePolicy) |
 
+        A statement that does not apply (its hypotheses fail here) makes no claim on this instance:
+        its ratio is shown for information and its verdict as "n/a".
+
         | statement | applies | norm of gradient | bound | ratio | holds |
         |---|---|---|---|---|---|
 
         """
         for b in bounds {
             out += "| \(b.id.rawValue) | \(b.applies ? "yes" : "no") | \(f(b.lhs)) | \(f(b.value)) | "
-                + "\(b.ratio.isFinite ? f(b.ratio) : "inf") | \(b.holds ? "yes" : "no") |\n"
+                + "\(b.ratio.isFinite ? f(b.ratio) : "inf") | \(verdict(b)) |\n"
         }
         return out
     }

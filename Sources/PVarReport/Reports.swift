@@ -101,10 +101,20 @@ public func writeReports(directory: String, seed: UInt64, instances: Int) async 
     for file in files {
         let target = root.appendingPathComponent(file.path)
         let folder = target.deletingLastPathComponent()
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ReportError("--out: cannot create the directory '\(folder.path)' (\(error.localizedDescription)); "
+                              + "give a writable path")
+        }
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tmp")
         do {
-            try Data(file.contents.utf8).write(to: temporary)
+            do {
+                try Data(file.contents.utf8).write(to: temporary)
+            } catch {
+                throw ReportError("--out: cannot write '\(temporary.path)' (\(error.localizedDescription)); "
+                                  + "check the directory's permissions and free space")
+            }
             guard rename(temporary.path, target.path) == 0 else {
                 throw ReportError("\(target.path): cannot rename the temporary file into place "
                                   + "(\(String(cString: strerror(errno)))); check the directory's permissions")

@@ -82,6 +82,12 @@ public struct LogLogScatter: Sendable {
     static let left = 100.0, top = 90.0, side = 440.0
     static let colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 
+    /// Label step and minor-tick step, in decades, for an axis spanning `span` decades.
+    static func tickSteps(span: Int) -> (step: Int, minor: Int) {
+        let steps = [(1, 1), (2, 1), (5, 1), (10, 2), (20, 5), (50, 10), (100, 20), (200, 50), (500, 100)]
+        return steps.first { span <= 8 * $0.0 } ?? (1000, 200)
+    }
+
     /// The SVG document.
     public func svg() -> String {
         let (lo, hi) = decades
@@ -103,9 +109,9 @@ public struct LogLogScatter: Sendable {
                 + "\(xmlEscape(line))</text>\n"
         }
 
-        // Decade grid, ticks and labels: every decade gets a tick; labels (and grid lines) every
-        // `step` decades so that at most about eight labels share an axis.
-        let step = max(1, Int((span / 8).rounded(.up)))
+        // Decade grid, ticks and labels: labels (and grid lines) every `step` decades, the first
+        // round step that leaves at most eight labels per axis; minor ticks every `minor` decades.
+        let (step, minor) = Self.tickSteps(span: hi - lo)
         out += "<g stroke=\"#ddd\" stroke-width=\"1\">\n"
         for k in lo...hi where k.isMultiple(of: step) {
             let x = l + Double(k - lo) / span * s, y = t + s - Double(k - lo) / span * s
@@ -113,7 +119,7 @@ public struct LogLogScatter: Sendable {
             out += "<line x1=\"\(n(l))\" y1=\"\(n(y))\" x2=\"\(n(l + s))\" y2=\"\(n(y))\"/>\n"
         }
         out += "</g>\n<g stroke=\"black\" stroke-width=\"1\">\n"
-        for k in lo...hi {
+        for k in lo...hi where k.isMultiple(of: minor) {
             let len = k.isMultiple(of: step) ? 6.0 : 3.0
             let x = l + Double(k - lo) / span * s, y = t + s - Double(k - lo) / span * s
             out += "<line x1=\"\(n(x))\" y1=\"\(n(t + s))\" x2=\"\(n(x))\" y2=\"\(n(t + s + len))\"/>\n"

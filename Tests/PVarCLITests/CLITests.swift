@@ -1,0 +1,91 @@
+// The command line: outputs, and one clear line plus a non-zero exit on every bad input.
+
+import Foundation
+import Testing
+
+@Suite("CLI")
+struct CLITests {
+    static let badInputs: [(String, String)] = [
+        (#"{"beta": -1, "theta": [0], "reference": [1], "rewards": [0]}"#, "beta"),
+        (#"{"beta": 1, "theta": [0, 0], "reference": [0, 1], "rewards": [0, 1]}"#, "reference[0]"),
+        (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.6], "rewards": [0, 1]}"#, "reference"),
+        (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1], "pairs": [1.5, -0.5]}"#, "pairs[1]"),
+        (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1, 2]}"#, "rewards"),
+        (#"{"beta": 1, "features": [[1, 2], [3]], "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1]}"#, "features[1]"),
+        (#"{"beta": 1, "theta": [], "reference": [], "rewards": []}"#, "reference"),
+        (#"{"beta": 1, "features": [[]], "theta": [], "reference": [1], "rewards": [0]}"#, "theta"),
+        (#"{"beta": NaN, "theta": [0], "reference": [1], "rewards": [0]}"#, "input"),
+        (#"{"beta": 1, "theta": [Infinity], "reference": [1], "rewards": [0]}"#, "input"),
+        (#"{"beta": 1e999, "theta": [0], "reference": [1], "rewards": [0]}"#, "input"),
+        (#"{"beta": 1, "theta": [0], "reference": [1], "rewards": [0], "pairs": "uniform"}"#, "pairs"),
+        (#"not json"#, "input"),
+        ("", "input"),
+    ]
+
+    @Test("every bad input exits 1 with one line on stderr naming the field", arguments: 0..<badInputs.count)
+    func badInputExitsNonZeroNamingTheField(_ i: Int) throws {
+        let (json, field) = Self.badInputs[i]
+        let r = try pvar(["evaluate", "--input", "-"], stdin: json)
+        #expect(r.status == 1, "input \(json): status \(r.status)")
+        #expect(r.stdout.isEmpty, "no partial output on failure")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("pvar: error: \(field):"), "stderr: \(r.stderr)")
+    }
+
+    @Test("a missing input file is a one-line error, not a crash")
+    func missingFileIsReported() throws {
+        let r = try pvar(["evaluate", "--input", "/nonexistent/instance.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("--input"))
+    }
+
+    @Test("bad flags are rejected with a message naming the flag")
+    func badFlagsAreRejected() throws {
+        for (args, flag) in [(["check", "--instances", "0"], "--instances"),
+                             (["check", "--max-responses", "0"], "--max-responses"),
+                             (["generate", "--family", "bogus"], "--family"),
+                             (["evaluate", "--input", "-", "--format", "xml"], "--format")] {
+            let r = try pvar(args, stdin: "{}")
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(flag), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test("evaluate prints every documented key; the C1 instance has PVar_policy = 0 and a nonzero gradient")
+    func evaluateOutputsTheDocumentedKeys() throws {
+        let r = try pvar(["evaluate", "--input", "-"],
+                         stdin: #"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [1, 0]}"#)
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["loss", "gradient", "gradientNorm", "pvarPolicy", "pvarLabels", "disagreement",
+                    "scoreSpread", "scoreBound", "atReference", "bounds"] {
+            #expect(json[key] != nil, "missing key \(key)")
+        }
+        let bounds = try #require(json["bounds"] as? [String: [String: Any]])
+        for id in ["B0", "B1", "B2", "B3"] {
+            for key in ["value", "lhs", "ratio", "holds", "applies"] {
+                #expect(bounds[id]?[key] != nil, "missing \(id).\(key)")
+            }
+        }
+        #expect((json["pvarPolicy"] as? Double) == 0)
+        #expect(((json["gradientNorm"] as? Double) ?? 0) > 0)
+    }
+
+    @Test("generate | evaluate replays an instance; the same seed gives the same bytes")
+    func generateIsDeterministic() throws {
+        let args = ["generate", "--seed", "5", "--regime", "at-reference", "--family", "near-identical", "--index", "3"]
+        let a = try pvar(args), b = try pvar(args)
+        #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty)
+        let e = try pvar(["evaluate", "--input", "-"], stdin: a.stdout)
+        #expect(e.status == 0)
+        #expect(e.stdout.contains("\"atReference\": true"))
+    }
+
+    @Test("check prints the table and exits 0 when nothing is violated")
+    func checkPrintsTable() throws {
+        let r = try pvar(["check", "--instances", "200", "--seed", "3"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        for id in ["B0", "B1", "B2", "B3"] { #expect(r.stdout.contains("| \(id) |")) }
+    }
+}
