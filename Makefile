@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 SEED ?= 1
-INSTANCES ?= 10000
+INSTANCES ?= 100000
 APT_PACKAGES := libgsl-dev pkg-config
 
 .PHONY: report test deps build check clean

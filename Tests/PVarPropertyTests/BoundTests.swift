@@ -37,16 +37,17 @@ struct B0Tests {
     @Test("B0 is an equality when K = 2 (any theta, rewards, beta, mu)")
     func equalityForTwoResponses() {
         var count = 0
+        let limits = GeneratorLimits(responses: 2...2, dimension: 1...16)
         for f in Family.allCases {
             for i in 0..<200 {
-                let p = InstanceGenerator(runSeed: runSeed, limits: GeneratorLimits(responses: 2...2, dimension: 1...16))
-                    .instance(.general, f, index: i)
+                let p = InstanceGenerator(runSeed: runSeed, limits: limits).instance(.general, f, index: i)
                 let e = evaluate(p)
                 let b = e.bound(.B0)
                 guard b.value > 1e-290 else { continue }   // both sides below the double range
                 // Both sides are products of a few correctly rounded factors: 16 ulps.
                 #expect(relativeError(b.lhs, b.value) <= 16 * Double.ulpOfOne,
-                        "lhs \(b.lhs) value \(b.value); seed \(runSeed) K=2 family \(f.rawValue) index \(i)")
+                        "lhs \(b.lhs) value \(b.value); seed \(runSeed); replay: "
+                            + replayCommand(seed: runSeed, regime: .general, family: f, index: i, limits: limits))
                 count += 1
             }
         }
