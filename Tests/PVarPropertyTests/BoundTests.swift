@@ -46,8 +46,7 @@ struct B0Tests {
                 guard b.value > 1e-290 else { continue }   // both sides below the double range
                 // Both sides are products of a few correctly rounded factors: 16 ulps.
                 #expect(relativeError(b.lhs, b.value) <= 16 * Double.ulpOfOne,
-                        "lhs \(b.lhs) value \(b.value); seed \(runSeed); replay: "
-                            + replayCommand(seed: runSeed, regime: .general, family: f, index: i, limits: limits))
+                        "lhs \(b.lhs) value \(b.value); seed \(runSeed); replay: \(replayCommand(seed: runSeed, regime: .general, family: f, index: i, limits: limits))")
                 count += 1
             }
         }
