@@ -1,0 +1,154 @@
+// Adversarial search for the worst case of each bound: maximise ||grad L|| / bound.
+
+import Foundation
+import PVarCore
+import PVarGSL
+
+/// How a point of the search space becomes an instance satisfying a statement's hypotheses.
+///
+/// - B0 (any mu): `x = [Phi (K d), theta (d), rewards (K), reference logits (K), pair logits (K), log beta]`;
+///   the reference and the explicit pair weights are softmaxes of their logits.
+/// - B1 (mu = pi_theta): `x = [Phi, theta, rewards, reference logits, log beta]`, pairs from the policy.
+/// - B2, B3 (at the reference): `x = [Phi (K d), reference logits (K), rewards (K)]`; the instance
+///   gets one more feature column `log pi_ref` with weight 1 and weight 0 elsewhere, so its logits
+///   *are* `log pi_ref` in double arithmetic and it sits exactly at the reference; beta = 1
+///   (both sides of B2 and B3 scale with beta at the reference).
+/// Logits are clamped to [-30, 30] and log beta to [-12, 12], so every point is a valid instance.
+public struct SearchSpace: Sendable {
+    public let bound: BoundID
+    public let responses: Int
+    public let dimension: Int
+
+    public init(bound: BoundID, responses: Int, dimension: Int) {
+        self.bound = bound
+        self.responses = responses
+        self.dimension = dimension
+    }
+
+    public var count: Int {
+        let k = responses, d = dimension
+        switch bound {
+        case .B0: return k * d + d + 3 * k + 1
+        case .B1: return k * d + d + 2 * k + 1
+        case .B2, .B3: return k * d + 2 * k
+        }
+    }
+
+    static func softmax(_ logits: ArraySlice<Double>) -> [Double] {
+        let l = logits.map { min(max($0, -30), 30) }
+        let m = l.max() ?? 0
+        let e = l.map { exp($0 - m) }
+        let s = e.reduce(0, +)
+        return e.map { $0 / s }
+    }
+
+    /// The instance at point `x` (always valid).
+    public func problem(_ x: [Double]) -> Problem {
+        let k = responses, d = dimension
+        var at = 0
+        func take(_ n: Int) -> ArraySlice<Double> {
+            defer { at += n }
+            return x[at..<(at + n)]
+        }
+        let phi = (0..<k).map { _ in Array(take(d)) }
+        do {
+            switch bound {
+            case .B0, .B1:
+                let theta = Array(take(d))
+                let rewards = Array(take(k))
+                let reference = Self.softmax(take(k))
+                let pairs: PairDistribution = bound == .B0 ? .weights(Self.softmax(take(k))) : .policy
+                let beta = exp(min(max(take(1).first!, -12), 12))
+                return try Problem(beta: beta, features: phi, theta: theta, reference: reference,
+                                   rewards: rewards, pairs: pairs)
+            case .B2, .B3:
+                let reference = Self.softmax(take(k))
+                let rewards = Array(take(k))
+                let rows = (0..<k).map { phi[$0] + [log(reference[$0])] }
+                let theta = [Double](repeating: 0, count: d) + [1]
+                return try Problem(beta: 1, features: rows, theta: theta, reference: reference,
+                                   rewards: rewards, pairs: .policy)
+            }
+        } catch {
+            preconditionFailure("search space produced an invalid instance: \(error)")
+        }
+    }
+
+    /// The ratio the search maximises: `||grad L|| / bound` where the statement applies and
+    /// doubles resolve the comparison, else 0.
+    public func ratio(_ x: [Double]) -> Double {
+        guard let e = try? Evaluation(problem(x)) else { return 0 }
+        let b = e.bound(bound)
+        return b.applies && b.resolved && b.ratio.isFinite ? b.ratio : 0
+    }
+}
+
+/// One restart of the search.
+public struct RestartOutcome: Sendable {
+    public let restart: Int
+    public let ratio: Double
+    public let iterations: Int
+    public let converged: Bool
+    public let point: [Double]
+}
+
+/// The outcome of a tightness search.
+public struct TightnessResult: Sendable {
+    public let bound: BoundID
+    public let responses: Int
+    public let dimension: Int
+    public let seed: UInt64
+    public let restarts: [RestartOutcome]
+    /// The largest ratio over all restarts.
+    public var bestRatio: Double { best?.ratio ?? 0 }
+    public var best: RestartOutcome? {
+        restarts.reduce(nil) { acc, r in (acc == nil || r.ratio > acc!.ratio) ? r : acc }
+    }
+    /// The instance attaining `bestRatio`, in the `pvar evaluate` input schema.
+    public var witness: Problem? {
+        best.map { SearchSpace(bound: bound, responses: responses, dimension: dimension).problem($0.point) }
+    }
+}
+
+/// Maximises `||grad L|| / bound` over instances satisfying the bound's hypotheses with GSL's
+/// Nelder–Mead simplex (`nmsimplex2`), from `restarts` random starts (standard Gaussian
+/// coordinates from GSL, one generator per restart seeded from `(seed, restart)`). Each run is
+/// polished by restarting the simplex at its own optimum (`polishRounds` times), which lets
+/// Nelder–Mead escape premature collapse. Restarts run in parallel; the result does not depend
+/// on the number of threads.
+public func searchTightness(
+    bound: BoundID,
+    responses: Int,
+    dimension: Int,
+    restarts: Int,
+    seed: UInt64,
+    maxIterations: Int = 4000,
+    polishRounds: Int = 3
+) async -> TightnessResult {
+    let space = SearchSpace(bound: bound, responses: responses, dimension: dimension)
+    let outcomes = await withTaskGroup(of: RestartOutcome.self) { group in
+        for r in 0..<restarts {
+            group.addTask {
+                let rng = RandomSource(seed: deriveSeed(seed, [stableLabel("tightness"), stableLabel(bound.rawValue), UInt64(r)]))
+                var x = (0..<space.count).map { _ in rng.gaussian(1) }
+                var iterations = 0
+                var converged = false
+                var step = 1.0
+                for _ in 0...polishRounds {
+                    guard let m = minimizeSimplex({ -space.ratio($0) }, start: x, step: step,
+                                                  maxIterations: maxIterations) else { break }
+                    x = m.point
+                    iterations += m.iterations
+                    converged = m.converged
+                    step /= 4
+                }
+                return RestartOutcome(restart: r, ratio: space.ratio(x), iterations: iterations,
+                                      converged: converged, point: x)
+            }
+        }
+        var all: [RestartOutcome] = []
+        for await o in group { all.append(o) }
+        return all.sorted { $0.restart < $1.restart }
+    }
+    return TightnessResult(bound: bound, responses: responses, dimension: dimension, seed: seed, restarts: outcomes)
+}
