@@ -30,8 +30,12 @@ public let policyMatchTolerance = 1e-12
 ///   with `w_y = (phi_y - phi_b) . theta`, `b` the most likely response, each `w_y` an accurate
 ///   dot product of a feature *difference*;
 /// - implicit-reward differences `h_i - h_j = beta (v_i - v_j)` with
-///   `v_y = w_y - (log pi_ref_y - log pi_ref_b)`, never through `log pi` itself, so an instance
-///   at the reference (tabular `theta = log pi_ref`) has every difference exactly 0;
+///   `v_y = w_y - (log pi_ref_y - log pi_ref_b)`, never through `log pi` itself; `w_y` (an exact
+///   `Dot2` of the exactly split feature difference) and the logs (`logDoubleDouble`) are carried
+///   in double-double and `v_y` is rounded once, so an instance at the reference up to the
+///   rounding of its inputs (tabular `theta = fl(log pi_ref)`) gets its tiny exact `v_y`
+///   (about 1e-16 of the terms) to nearly full relative accuracy instead of 0 or noise, and
+///   `PVar_policy ~ (beta v / 4)^2` of such an instance is right to many digits, not 100% wrong;
 /// - centred preferences by `tanh`, residuals `p - q` by `sigmoidDifference`, losses by softplus;
 /// - the pair sum runs over `i < j` once (the summands are symmetric or antisymmetric);
 /// - spreads and scores are centred in difference space (`FeatureMatrix.centredRows`).
@@ -97,11 +101,15 @@ public struct Evaluation: Sendable {
         } else {
             b = argmax(problem.theta)
         }
-        var w = phi.isTabular ? problem.theta.map { $0 - problem.theta[b] } : phi.anchoredLogits(theta: problem.theta, anchor: b)
+        // w_y = (phi_y - phi_b) . theta as an unrounded double-double (exact for the tabular
+        // policy); its rounding `w` serves the log-probabilities, the pair `wExact` the log-ratios.
+        var wExact = phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
+        var w = wExact.map(\.value)
         let bw = argmax(w)
         if bw != b {
             b = bw
-            w = phi.isTabular ? problem.theta.map { $0 - problem.theta[b] } : phi.anchoredLogits(theta: problem.theta, anchor: b)
+            wExact = phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
+            w = wExact.map(\.value)
         }
         guard w.allSatisfy(\.isFinite) else {
             throw InputError(.outOfRange, field: "theta",
@@ -115,15 +123,17 @@ public struct Evaluation: Sendable {
         let policy = logPolicy.map { exp($0) }
 
         // Raw log pi_ref: only differences enter v, and they do not depend on normalisation.
-        let logReference = problem.reference.map { log($0) }
+        // v_y = w_y - (log pi_ref_y - log pi_ref_b) in double-double, rounded once at the end:
+        // at the reference the two terms agree to about 1e-16 and v_y is the tiny remainder.
+        let logReference = problem.reference.map(logDoubleDouble)
         let referenceDistribution = problem.referenceDistribution
         let logNormalizedReference = referenceDistribution.map { log($0) }
         var v = [Double](repeating: 0, count: k)
         var scale = 0.0
         for y in 0..<k {
             let d = logReference[y] - logReference[b]
-            v[y] = w[y] - d
-            scale = max(scale, abs(w[y]), abs(d))
+            v[y] = (wExact[y] - d).value
+            scale = max(scale, abs(w[y]), abs(d.value))
         }
         let spread = (v.max() ?? 0) - (v.min() ?? 0)
         guard (beta * spread).isFinite else {

@@ -32,14 +32,35 @@ struct FeatureMatrix {
     @inline(__always)
     func entry(_ i: Int, _ k: Int) -> Double { storage[i * columns + k] }
 
-    /// `(phi_y - phi_a) . theta` for every y, each as an accurate (twice-precision) dot product.
-    func anchoredLogits(theta: [Double], anchor a: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: rows)
-        var diff = [Double](repeating: 0, count: columns)
-        theta.withUnsafeBufferPointer { t in
-            for y in 0..<rows {
-                for k in 0..<columns { diff[k] = entry(y, k) - entry(a, k) }
-                out[y] = diff.withUnsafeBufferPointer { accurateDot($0, t) }
+    /// `w_y = (phi_y - phi_a) . theta` for every y, each as an unrounded double-double.
+    ///
+    /// Each feature difference is split exactly, `phi_yk - phi_ak = d_hi + d_lo` (`twoSum`), and
+    /// both parts enter one `Dot2` accumulation (`AccurateDotAccumulator`), so the only error is
+    /// the `Dot2` bound `gamma_{2d}^2 sum_k |(phi_yk - phi_ak) theta_k|`: `w_y` is known to about
+    /// 1e-32 of its terms, which keeps the anchored log-ratio `v_y = w_y - (log pi_ref_y -
+    /// log pi_ref_a)` accurate at the reference, where it is about 1e-16 of `w_y`. (A rounded
+    /// difference `fl(phi_yk - phi_ak)` alone would be off by 1e-16 relative, all of `v_y`.)
+    /// Tabular (`Phi = I`): `w_y = theta_y - theta_a`, an exact `twoSum`.
+    ///
+    /// Cost: O(K d), one array (the result), no allocation per row.
+    func anchoredLogitsDoubleDouble(theta: [Double], anchor a: Int) -> [DoubleDouble] {
+        precondition(theta.count == columns, "anchoredLogitsDoubleDouble: theta has the wrong length")
+        var out = [DoubleDouble](repeating: .zero, count: rows)
+        if isTabular {
+            for y in 0..<rows { out[y] = twoSum(theta[y], -theta[a]) }
+            return out
+        }
+        storage.withUnsafeBufferPointer { phi in
+            theta.withUnsafeBufferPointer { t in
+                for y in 0..<rows {
+                    var acc = AccurateDotAccumulator()
+                    for k in 0..<columns {
+                        let d = twoSum(phi[y * columns + k], -phi[a * columns + k])
+                        acc.add(d.hi, t[k])
+                        acc.add(d.lo, t[k])
+                    }
+                    out[y] = acc.doubleDouble
+                }
             }
         }
         return out

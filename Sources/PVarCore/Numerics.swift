@@ -111,26 +111,240 @@ public struct CompensatedSum: Sendable {
     @inlinable public var value: Double { sum + compensation }
 }
 
-/// The dot product `sum_k x[k] * y[k]` evaluated as if in twice the working precision
-/// (Ogita, Rump and Oishi's `Dot2`: an exact product by `fma` plus compensated summation).
+/// The running state of Ogita, Rump and Oishi's `Dot2`: the dot product `sum_k x_k y_k`
+/// accumulated as an unevaluated pair `s + c`, where `s` is the ordinary floating-point sum of the
+/// rounded products and `c` collects the exact error of every product (`fma`) and of every
+/// addition (`twoSum`).
 ///
-/// - Accuracy: `|computed - exact| <= eps |exact| + gamma_n^2 sum |x_k y_k|`, so the result is
-///   accurate even when the products nearly cancel (logits of near-identical features).
-/// - Precondition: equal lengths (a programmer error otherwise).
-public func accurateDot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
-    precondition(x.count == y.count, "accurateDot: length mismatch")
-    var s = 0.0
-    var c = 0.0
-    for k in 0..<x.count {
-        let p = x[k] * y[k]
-        let pe = fma(x[k], y[k], -p)          // exact error of the product
+/// - Accuracy: `|(s + c) - exact| <= gamma_n^2 sum_k |x_k y_k|` with `gamma_n = n eps / (1 - n eps)`
+///   (`n` products added), so the pair carries about twice the working precision; rounding it to
+///   one double adds `eps |exact|`.
+/// - Edge cases: an overflowing product or sum makes `value` infinite or NaN (never a silent
+///   finite number); products below about `1e-292` lose the exactness of their error term
+///   (the error then is absolute, of the order of the smallest subnormal).
+/// - Cost: 10 flops per product, no allocation.
+public struct AccurateDotAccumulator: Sendable {
+    @usableFromInline var s = 0.0
+    @usableFromInline var c = 0.0
+
+    @inlinable public init() {}
+
+    /// Adds `x * y`.
+    @inlinable
+    public mutating func add(_ x: Double, _ y: Double) {
+        let p = x * y
+        let pe = fma(x, y, -p)                // exact error of the product
         let t = s + p
         let z = t - s
         let se = (s - (t - z)) + (p - z)      // exact error of the sum (TwoSum)
         s = t
         c += pe + se
     }
-    return s + c
+
+    /// The accumulated dot product rounded to one double, `s + c`.
+    @inlinable public var value: Double { s + c }
+
+    /// The accumulated dot product as an unrounded, normalised double-double
+    /// (`hi = fl(s + c)`, `hi + lo = s + c` exactly).
+    @inlinable public var doubleDouble: DoubleDouble { twoSum(s, c) }
+}
+
+/// The dot product `sum_k x[k] * y[k]` evaluated as if in twice the working precision
+/// (Ogita, Rump and Oishi's `Dot2`: an exact product by `fma` plus compensated summation).
+///
+/// - Accuracy: `|computed - exact| <= eps |exact| + gamma_n^2 sum |x_k y_k|`, so the result is
+///   accurate even when the products nearly cancel (logits of near-identical features).
+/// - Precondition: equal lengths (a programmer error otherwise).
+/// - See `accurateDotDoubleDouble` for the same sum before its final rounding.
+public func accurateDot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
+    precondition(x.count == y.count, "accurateDot: length mismatch")
+    var acc = AccurateDotAccumulator()
+    for k in 0..<x.count { acc.add(x[k], y[k]) }
+    return acc.value
+}
+
+/// `accurateDot` without its final rounding: the `Dot2` pair `s + c` as a double-double.
+///
+/// - Accuracy: `|(hi + lo) - exact| <= gamma_n^2 sum |x_k y_k|` (no `eps |exact|` term), so a
+///   dot product that cancels to a tiny value keeps its relative accuracy until the cancellation
+///   exceeds about `1e-32 / (n^2)` of `sum |x_k y_k|`.
+/// - Precondition: equal lengths (a programmer error otherwise).
+public func accurateDotDoubleDouble(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> DoubleDouble {
+    precondition(x.count == y.count, "accurateDotDoubleDouble: length mismatch")
+    var acc = AccurateDotAccumulator()
+    for k in 0..<x.count { acc.add(x[k], y[k]) }
+    return acc.doubleDouble
+}
+
+// MARK: - Double-double arithmetic
+
+/// A double-double ("double-word") number: the unevaluated sum `hi + lo` of two doubles with
+/// `hi = fl(hi + lo)` (so `|lo| <= ulp(hi) / 2`), about 106 significant bits.
+///
+/// Used where a quantity is the small difference of two larger ones that are each known only to
+/// double precision: the anchored log-ratio `v_y = w_y - (log pi_ref_y - log pi_ref_b)` at the
+/// reference is about `1e-16` of its terms, so both terms are carried as double-doubles and
+/// only the (tiny) result is rounded.
+///
+/// - Arithmetic: `+`, `-` and `*` are the algorithms of Joldes, Muller and Popescu, "Tight and
+///   rigorous error bounds for basic building blocks of double-word arithmetic" (ACM TOMS 2017):
+///   `+` is AccurateDWPlusDW (relative error `<= 3u^2 + 13u^3`, `u = 2^-53`, relative to the
+///   *exact sum*, so it survives cancellation), `*` is DWTimesDW with `fma` (`<= 5u^2`),
+///   `/` is DWDivDW (`<= 15u^2 + 56u^3`).
+/// - Edge cases: the bounds assume no overflow and no underflow of intermediate results
+///   (magnitudes between about `1e-292` and `1e308`); beyond that the result degrades to
+///   double accuracy or becomes infinite/NaN, never a wrong finite number of large size.
+public struct DoubleDouble: Sendable, Equatable, CustomStringConvertible {
+    /// The leading double, `fl(hi + lo)`.
+    public var hi: Double
+    /// The trailing double, `|lo| <= ulp(hi) / 2`.
+    public var lo: Double
+
+    /// The pair as given; the caller guarantees `hi = fl(hi + lo)` (use `twoSum` otherwise).
+    @inlinable
+    public init(hi: Double, lo: Double) {
+        self.hi = hi
+        self.lo = lo
+    }
+
+    /// A double, exactly.
+    @inlinable
+    public init(_ x: Double) {
+        hi = x
+        lo = 0
+    }
+
+    public static let zero = DoubleDouble(0)
+
+    /// The value rounded to the nearest double, `hi + lo` (equal to `hi` when normalised).
+    @inlinable public var value: Double { hi + lo }
+
+    public var description: String { "(\(hi), \(lo))" }
+
+    @inlinable
+    public static prefix func - (x: DoubleDouble) -> DoubleDouble {
+        DoubleDouble(hi: -x.hi, lo: -x.lo)
+    }
+
+    /// AccurateDWPlusDW: relative error `<= 3u^2 + 13u^3` of the exact sum.
+    @inlinable
+    public static func + (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
+        let s = twoSum(x.hi, y.hi)
+        let t = twoSum(x.lo, y.lo)
+        let v = fastTwoSum(s.hi, s.lo + t.hi)
+        return fastTwoSum(v.hi, t.lo + v.lo)
+    }
+
+    @inlinable
+    public static func - (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
+        x + (-y)
+    }
+
+    /// DWTimesDW (with `fma`): relative error `<= 5u^2`.
+    @inlinable
+    public static func * (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
+        let c = twoProduct(x.hi, y.hi)
+        let tl0 = x.lo * y.lo
+        let tl1 = fma(x.hi, y.lo, tl0)
+        let cl2 = fma(x.lo, y.hi, tl1)
+        return fastTwoSum(c.hi, c.lo + cl2)
+    }
+
+    /// DWDivDW: relative error `<= 15u^2 + 56u^3`.
+    @inlinable
+    public static func / (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
+        let th = x.hi / y.hi
+        let r = y * DoubleDouble(th)
+        let pih = x.hi - r.hi                 // exact (Sterbenz: x.hi ~ r.hi)
+        let deltaL = x.lo - r.lo
+        let delta = pih + deltaL
+        return fastTwoSum(th, delta / y.hi)
+    }
+}
+
+/// Knuth's TwoSum: `hi = fl(a + b)` and `lo` the exact rounding error, so `hi + lo = a + b` exactly.
+///
+/// - Edge cases: exact for every pair of finite doubles whose sum does not overflow; an
+///   overflowing sum gives `hi = ±inf` and a NaN `lo`.
+/// - Cost: 6 flops, no branch.
+@inlinable
+public func twoSum(_ a: Double, _ b: Double) -> DoubleDouble {
+    let s = a + b
+    let bb = s - a
+    let e = (a - (s - bb)) + (b - bb)
+    return DoubleDouble(hi: s, lo: e)
+}
+
+/// Dekker's FastTwoSum: `hi + lo = a + b` exactly, provided `a == 0` or `|a| >= |b|`
+/// (more precisely: the exponent of `a` is at least that of `b`). 3 flops.
+@inlinable
+public func fastTwoSum(_ a: Double, _ b: Double) -> DoubleDouble {
+    let s = a + b
+    let e = b - (s - a)
+    return DoubleDouble(hi: s, lo: e)
+}
+
+/// The exact product `a * b = hi + lo` with `hi = fl(a * b)` and `lo = fma(a, b, -hi)`.
+///
+/// - Edge cases: exact unless `a * b` overflows or `lo` falls below the normal range
+///   (`|a b| < 2^-969`, about `1e-292`), where `lo` is rounded to a subnormal.
+@inlinable
+public func twoProduct(_ a: Double, _ b: Double) -> DoubleDouble {
+    let p = a * b
+    return DoubleDouble(hi: p, lo: fma(a, b, -p))
+}
+
+/// `log 2` as a double-double: `ln2Hi + ln2Lo` differs from `log 2` by `8.2e-34` relative.
+let ln2DoubleDouble = DoubleDouble(hi: 0.6931471805599453, lo: 2.3190468138462996e-17)
+
+/// `1 / (2k + 1)` for `k = 0 ..< 22`, each as a double-double to `u^2` relative
+/// (`hi = fl(1/n)`, the remainder `1 - hi n` is exact by `fma`).
+let atanhSeriesCoefficients: [DoubleDouble] = (0..<22).map { k in
+    let n = Double(2 * k + 1)
+    let hi = 1 / n
+    return fastTwoSum(hi, fma(-hi, n, 1) / n)
+}
+
+/// The natural logarithm of a positive finite double, as a double-double accurate to about
+/// `3e-31` relative (one hundred times finer than a double).
+///
+/// Method: `x = m 2^e` with `m` in `[sqrt(1/2), sqrt(2)]` (exact, also for subnormal x, whose
+/// `exponent` is the true one); `log x = e log 2 + log m` and
+/// `log m = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...)` with `s = f / (2 + f)`, `f = m - 1`
+/// (exact by Sterbenz). `|s| <= 0.1716`, so 22 terms leave a truncation error below
+/// `s^44 / 45 < 1e-34` relative; every term has the sign of `s` (no cancellation). All
+/// operations are double-double (`DoubleDouble`), so the error is a few `u^2 = 1.2e-32`:
+/// the division about `15u^2`, the series a few `u^2`, and `e log 2 + log m` cannot cancel by
+/// more than a factor 2 (`|log m| <= log(2)/2`).
+///
+/// - Properties: `logDoubleDouble(1) = (0, 0)` exactly; `logDoubleDouble(2^e) = e log 2` to the
+///   accuracy of the constant (`8e-34` relative); the `hi` part is the correctly rounded log
+///   except in rare near-halfway cases.
+/// - Edge cases (like `log`): `0 -> -inf`, `+inf -> +inf`, negative or NaN `-> NaN`
+///   (each with `lo = 0`).
+/// - Accuracy: checked against 40-digit mpmath values in `DoubleDoubleTests`, including the
+///   smallest subnormal `5e-324`, `1e-300`, values next to 1 and the largest double.
+public func logDoubleDouble(_ x: Double) -> DoubleDouble {
+    guard x > 0, x.isFinite else { return DoubleDouble(log(x)) }
+    var e = x.exponent
+    var m = x.significand                     // in [1, 2), exact
+    if m > 1.4142135623730951 {               // sqrt(2) rounded up
+        m *= 0.5
+        e += 1
+    }
+    let f = m - 1                             // exact: m in [1/2, 2] (Sterbenz)
+    let s = DoubleDouble(f) / twoSum(2, f)
+    let t = s * s
+    var series = atanhSeriesCoefficients[atanhSeriesCoefficients.count - 1]
+    for k in stride(from: atanhSeriesCoefficients.count - 2, through: 0, by: -1) {
+        series = atanhSeriesCoefficients[k] + t * series
+    }
+    var logM = s * series
+    logM = DoubleDouble(hi: 2 * logM.hi, lo: 2 * logM.lo)   // exact scaling
+    if e == 0 { return logM }
+    let ed = Double(e)
+    let eLog2 = twoProduct(ed, ln2DoubleDouble.hi) + DoubleDouble(ed * ln2DoubleDouble.lo)
+    return eLog2 + logM
 }
 
 /// `sqrt(sum_k x[k]^2)` without overflow or underflow for any finite input (scaled by the
