@@ -63,11 +63,11 @@ public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
         case .B0:
             return beta * e.scoreSpread * e.disagreement
         case .B1:
-            return 2.0.squareRoot() * beta * e.scoreBound * (e.pvarPolicy.squareRoot() + e.pvarLabels.squareRoot())
+            return 2.0.squareRoot() * beta * e.scoreBound * (e.rootPVarPolicy + e.rootPVarLabels)
         case .B2:
-            return 2.0.squareRoot() * beta * e.scoreBound * e.pvarLabels.squareRoot()
+            return 2.0.squareRoot() * beta * e.scoreBound * e.rootPVarLabels
         case .B3:
-            return 3 * beta * e.scoreBound * Foundation.cbrt(e.pvarLabels)
+            return 3 * beta * e.scoreBound * e.cubeRootPVarLabels
         }
     }
 }

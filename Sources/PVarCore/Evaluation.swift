@@ -64,6 +64,11 @@ public struct Evaluation: Sendable {
     public let pvarPolicy: Double
     /// `PVar_q = E_{i,j~mu}[(q - 1/2)^2]`.
     public let pvarLabels: Double
+    /// `sqrt(PVar_policy)`, `sqrt(PVar_labels)`, `PVar_labels^(1/3)`, each computed before the
+    /// scaling back of the pair sums (so they stay accurate where PVar itself underflows).
+    public let rootPVarPolicy: Double
+    public let rootPVarLabels: Double
+    public let cubeRootPVarLabels: Double
     /// `delta = sqrt(E_{i,j~mu}[(p - q)^2])`.
     public let disagreement: Double
     /// `D = sqrt(E_{i,j~mu} ||s_i - s_j||^2) = sqrt(E ||phi_i - phi_j||^2)`.
@@ -197,9 +202,12 @@ public struct Evaluation: Sendable {
         self.residual = sums.residual
         self.gradient = gradient
         self.gradientNorm = euclideanNorm(gradient)
-        self.pvarPolicy = sums.pvarPolicy
-        self.pvarLabels = sums.pvarLabels
-        self.disagreement = sums.squaredDisagreement.squareRoot()
+        self.pvarPolicy = PairSums.unscaled(sums.scaledPVarPolicy)
+        self.pvarLabels = PairSums.unscaled(sums.scaledPVarLabels)
+        self.rootPVarPolicy = PairSums.root(sums.scaledPVarPolicy)
+        self.rootPVarLabels = PairSums.root(sums.scaledPVarLabels)
+        self.cubeRootPVarLabels = PairSums.cubeRoot(sums.scaledPVarLabels)
+        self.disagreement = PairSums.root(sums.scaledSquaredDisagreement)
         self.scoreSpread = scoreSpread
         self.scoreBound = scoreNorms.max() ?? 0
         self.fisherTrace = fisher
@@ -239,31 +247,43 @@ public struct Evaluation: Sendable {
 /// antisymmetric residual, so each unordered pair is visited once and counted twice; the diagonal
 /// `i = j` adds `log 2` to the loss and nothing else.
 struct PairSums {
+    /// The sums of squares are accumulated with both weights multiplied by `2^300` (exact:
+    /// a power of two), so a pair weight `mu_i mu_j` below the double range (two responses of
+    /// probability 1e-170) still counts; square roots are then taken in the scaled domain and
+    /// scaled back exactly. Without it `delta = sqrt(E (p - q)^2)` of about 1e-170 would come
+    /// out as 0 although it is a perfectly representable double.
+    static let weightScale = 0x1p300
+    static let weightScaleSquared = 0x1p600
+
     var loss = 0.0
-    var pvarPolicy = 0.0
-    var pvarLabels = 0.0
-    var squaredDisagreement = 0.0
+    /// `PVar_policy`, `PVar_labels`, `delta^2`, each times `2^600`.
+    var scaledPVarPolicy = 0.0
+    var scaledPVarLabels = 0.0
+    var scaledSquaredDisagreement = 0.0
     var residual: [Double]
 
     init(beta: Double, logRatio v: [Double], rewards r: [Double], policy pi: [Double], pairs mu: [Double]) {
         let k = v.count
+        let piS = pi.map { $0 * Self.weightScale }
+        let muS = mu.map { $0 * Self.weightScale }
         var rowSums = [CompensatedSum](repeating: CompensatedSum(), count: k)
         var loss = 0.0, pvp = 0.0, pvl = 0.0, dis = 0.0
         for i in 0..<k {
             for j in (i + 1)..<max(k, i + 1) {
                 let a = beta * (v[i] - v[j])
                 let b = r[i] - r[j]
-                let wPolicy = pi[i] * pi[j]
-                let wPairs = mu[i] * mu[j]
+                let wPolicy = piS[i] * piS[j]
+                let wPairsScaled = muS[i] * muS[j]
                 if wPolicy != 0 {
                     let cp = centredSigmoid(a)
                     pvp += wPolicy * cp * cp
                 }
-                if wPairs != 0 {
+                if wPairsScaled != 0 {
+                    let wPairs = mu[i] * mu[j]
                     let cq = centredSigmoid(b)
                     let e = sigmoidDifference(a, b)
-                    pvl += wPairs * cq * cq
-                    dis += wPairs * e * e
+                    pvl += wPairsScaled * cq * cq
+                    dis += wPairsScaled * e * e
                     loss += wPairs * (sigmoid(b) * softplus(-a) + sigmoid(-b) * softplus(a))
                     rowSums[i].add(wPairs * e)
                     rowSums[j].add(-wPairs * e)
@@ -273,9 +293,16 @@ struct PairSums {
         var diagonal = 0.0
         for m in mu { diagonal += m * m }
         self.loss = diagonal * log(2.0) + 2 * loss
-        self.pvarPolicy = 2 * pvp
-        self.pvarLabels = 2 * pvl
-        self.squaredDisagreement = 2 * dis
+        self.scaledPVarPolicy = 2 * pvp
+        self.scaledPVarLabels = 2 * pvl
+        self.scaledSquaredDisagreement = 2 * dis
         self.residual = rowSums.map(\.value)
     }
+
+    /// `sqrt(x)` of a quantity stored times `2^600`, scaled back exactly.
+    static func root(_ scaled: Double) -> Double { scaled.squareRoot() * 0x1p-300 }
+    /// `cbrt(x)` of a quantity stored times `2^600`, scaled back exactly.
+    static func cubeRoot(_ scaled: Double) -> Double { cbrt(scaled) * 0x1p-200 }
+    /// `x` of a quantity stored times `2^600` (rounds to a subnormal or 0 only where `x` does).
+    static func unscaled(_ scaled: Double) -> Double { scaled * 0x1p-600 }
 }
