@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SEED ?= 1
 INSTANCES ?= 100000
-APT_PACKAGES := libgsl-dev pkg-config
+APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev
 
 .PHONY: report test deps build check clean
 

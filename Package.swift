@@ -7,6 +7,8 @@
 //   PVarGSL    GSL-backed random instances, distributions and numerical derivatives
 //   PVarVerify randomized bound checks and the C1 counterexample
 //   PVarReport Markdown reports and SVG plots
+//   CArb       system library: Arb ball arithmetic (Debian libflint-arb-dev, no pkg-config)
+//   PVarCertify rigorous re-evaluation in ball arithmetic (certified verdicts)
 //   pvar       the command-line tool
 import PackageDescription
 
@@ -30,15 +32,18 @@ let package = Package(
         .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
         .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL"]),
         .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
+        .systemLibrary(name: "CArb", path: "Sources/CArb"),
+        .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"]),
         .executableTarget(
             name: "pvar",
             dependencies: [
-                "PVarCore", "PVarGSL", "PVarVerify", "PVarReport",
+                "PVarCore", "PVarGSL", "PVarVerify", "PVarReport", "PVarCertify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PVarCoreTests", dependencies: ["PVarCore"]),
         .testTarget(name: "PVarPropertyTests", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
         .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL"]),
+        .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCore", "PVarCertify"]),
     ]
 )
