@@ -30,7 +30,7 @@ let package = Package(
             providers: [.apt(["libgsl-dev"])]
         ),
         .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
-        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL"]),
+        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"]),
         .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
         .systemLibrary(name: "CArb", path: "Sources/CArb"),
         .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"]),

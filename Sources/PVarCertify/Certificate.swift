@@ -215,3 +215,17 @@ func decide(_ id: BoundID, lhs: Ball, value: Ball) -> CertifiedBound {
     }
     return CertifiedBound(id: id, value: valueEnclosure, ratio: Enclosure(ratio, nonnegative: true), verdict: verdict)
 }
+
+extension Certificate {
+    /// A Markdown table: per statement the enclosure of its value, of the ratio, and the verdict.
+    public func markdown() -> String {
+        var out = "Certified in ball arithmetic at \(precisionBits) bits: ||grad L|| in \(gradientNorm), "
+            + "PVar_policy in \(pvarPolicy), PVar_labels in \(pvarLabels).\n\n"
+            + "| statement | bound's value (enclosure) | ratio (enclosure) | certified verdict |\n|---|---|---|---|\n"
+        for id in BoundID.allCases {
+            guard let b = bounds[id] else { continue }
+            out += "| \(id.rawValue) | \(b.value) | \(b.ratio) | \(b.verdict.rawValue) |\n"
+        }
+        return out
+    }
+}

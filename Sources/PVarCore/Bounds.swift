@@ -61,13 +61,13 @@ public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
         let beta = e.problem.beta
         switch self {
         case .B0:
-            return beta * e.scoreSpread * e.disagreement
+            return safeProduct(beta, e.scoreSpread, e.disagreement)
         case .B1:
-            return 2.0.squareRoot() * beta * e.scoreBound * (e.rootPVarPolicy + e.rootPVarLabels)
+            return safeProduct(2.0.squareRoot(), beta, e.scoreBound, e.rootPVarPolicy + e.rootPVarLabels)
         case .B2:
-            return 2.0.squareRoot() * beta * e.scoreBound * e.rootPVarLabels
+            return safeProduct(2.0.squareRoot(), beta, e.scoreBound, e.rootPVarLabels)
         case .B3:
-            return 3 * beta * e.scoreBound * e.cubeRootPVarLabels
+            return safeProduct(3, beta, e.scoreBound, e.cubeRootPVarLabels)
         }
     }
 }
@@ -83,8 +83,8 @@ public struct BoundEvaluation: Sendable, Equatable {
     public let lhs: Double
     public let value: Double
     public let ratio: Double
-    /// Whether doubles resolve the comparison: `lhs = 0`, or both `lhs` and `value` are at
-    /// least `resolutionFloor` (see there). Unresolved instances are neither confirmations nor
+    /// Whether doubles resolve the comparison: `value >= resolutionFloor` (see there), or both
+    /// sides exactly 0. Unresolved instances are neither confirmations nor
     /// violations; checks count them separately.
     public let resolved: Bool
     /// Not refuted at double precision: `ratio <= 1 + ratioTolerance`, or not `resolved`.
@@ -97,7 +97,9 @@ public struct BoundEvaluation: Sendable, Equatable {
         lhs = e.gradientNorm
         value = id.value(e)
         ratio = lhs == 0 ? 0 : (value == 0 ? .infinity : lhs / value)
-        resolved = lhs == 0 || (lhs >= resolutionFloor && value >= resolutionFloor)
+        // value >= floor: the value is accurate, and an lhs below the floor is then certainly
+        // far smaller; both exactly 0 (e.g. K = 1): 0 <= 0. Otherwise doubles cannot compare.
+        resolved = value >= resolutionFloor || (lhs == 0 && value == 0)
         holds = ratio <= 1 + ratioTolerance || !resolved
         applies = id.applies(to: e)
     }

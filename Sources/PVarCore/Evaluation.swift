@@ -165,7 +165,10 @@ public struct Evaluation: Sendable {
 
         let sums = PairSums(beta: beta, logRatio: v, rewards: problem.rewards, policy: policy, pairs: mu)
 
-        let gradient = phi.transposeTimesZeroSum(sums.residual).map { 2 * beta * $0 }
+        // 2 beta (Phi^T c): safeProduct keeps a huge beta times a small entry finite, and a
+        // zero entry exactly 0 (never inf * 0).
+        let direction = phi.transposeTimesZeroSum(sums.residual)
+        let gradient = direction.map { safeProduct(2, beta, $0) }
 
         // Scores s_y = phi_y - E_pi[phi], and deviations from the mu-mean for D.
         let scores = phi.centredRows(weights: policy)
@@ -201,7 +204,7 @@ public struct Evaluation: Sendable {
         self.loss = sums.loss
         self.residual = sums.residual
         self.gradient = gradient
-        self.gradientNorm = euclideanNorm(gradient)
+        self.gradientNorm = safeProduct(2, beta, euclideanNorm(direction))
         self.pvarPolicy = PairSums.unscaled(sums.scaledPVarPolicy)
         self.pvarLabels = PairSums.unscaled(sums.scaledPVarLabels)
         self.rootPVarPolicy = PairSums.root(sums.scaledPVarPolicy)
@@ -215,12 +218,21 @@ public struct Evaluation: Sendable {
         self.pairsArePolicy = pairsArePolicy
         self.logRatio = v
 
-        for (name, x) in [("gradient", gradientNorm), ("scoreSpread", scoreSpread),
-                          ("scoreBound", scoreBound), ("fisherTrace", fisherTrace), ("loss", loss)]
+        let field = problem.isTabular ? "theta" : "features"
+        for (name, x) in [("the score spread D", scoreSpread), ("the score bound G", scoreBound),
+                          ("the Fisher trace", fisherTrace)]
         where !x.isFinite {
-            throw InputError(.outOfRange, field: "features",
-                             problem: "\(name) overflows the double range",
-                             fix: "scale the features (or theta) down")
+            throw InputError(.outOfRange, field: field, problem: "\(name) overflows the double range",
+                             fix: "scale the features down")
+        }
+        for (name, x) in [("the gradient", gradientNorm), ("the loss", loss)] + gradient.map { ("a gradient entry", $0) }
+        where !x.isFinite {
+            throw InputError(.outOfRange, field: "beta", problem: "\(name) overflows the double range",
+                             fix: "use a smaller beta (or smaller features)")
+        }
+        for b in BoundID.allCases where !b.value(self).isFinite {
+            throw InputError(.outOfRange, field: "beta", problem: "the value of \(b.rawValue) overflows the double range",
+                             fix: "use a smaller beta (or smaller features)")
         }
     }
 

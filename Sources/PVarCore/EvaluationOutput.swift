@@ -7,7 +7,9 @@ extension Evaluation {
     /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
     /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
-    public func json() -> String {
+    ///
+    /// `extra` appends further keys with values given as raw JSON (e.g. `certified`).
+    public func json(extra: [(key: String, json: String)] = []) -> String {
         let f = InstanceFile.format
         func array(_ v: [Double]) -> String { "[" + v.map(f).joined(separator: ", ") + "]" }
         var lines = [
@@ -31,6 +33,7 @@ extension Evaluation {
                 + "\"holds\": \(b.holds), \"applies\": \(b.applies), \"resolved\": \(b.resolved)}"
         }
         lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
+        for (key, value) in extra { lines.append("\"\(key)\": \(value)") }
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
     }
 

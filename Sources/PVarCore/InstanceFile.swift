@@ -20,6 +20,7 @@ public enum InstanceFile {
     /// double); `JSONSerialization` on Linux does not (it is off by an ulp on some inputs), which
     /// would make a witness file evaluate a different instance than the one written.
     public static func parse(_ data: Data) throws(InputError) -> Problem {
+        try scanTopLevel(data)
         let raw: RawInstance
         do {
             raw = try JSONDecoder().decode(RawInstance.self, from: data)
@@ -33,6 +34,62 @@ public enum InstanceFile {
         }
         return try Problem(beta: raw.beta, features: raw.features, theta: raw.theta,
                            reference: raw.reference, rewards: raw.rewards, pairs: raw.pairs)
+    }
+
+    /// A lexical pass over the JSON text for what `JSONDecoder` accepts silently or reports
+    /// without a field: a top-level key given twice (the decoder keeps one of them), and a
+    /// number outside the double range (`1e400` overflows, `1e-400` would round to 0). Both
+    /// errors name the top-level key. Strings and escapes are skipped; the text is not otherwise
+    /// validated here (the decoder does that).
+    static func scanTopLevel(_ data: Data) throws(InputError) {
+        let bytes = [UInt8](data)
+        var depth = 0
+        var i = 0
+        var seen = Set<String>()
+        var currentKey = "input"
+        var lastString: String? = nil
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case UInt8(ascii: "\""):
+                var j = i + 1
+                while j < bytes.count && bytes[j] != UInt8(ascii: "\"") {
+                    j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                lastString = String(decoding: bytes[(i + 1)..<min(j, bytes.count)], as: UTF8.self)
+                i = j + 1
+                continue
+            case UInt8(ascii: ":"):
+                if depth == 1, let key = lastString {
+                    guard seen.insert(key).inserted else {
+                        throw InputError(.malformed, field: key, problem: "appears twice",
+                                         fix: "give each key once")
+                    }
+                    currentKey = key
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                var j = i
+                while j < bytes.count, "+-.eE0123456789".utf8.contains(bytes[j]) { j += 1 }
+                let token = String(decoding: bytes[i..<j], as: UTF8.self)
+                if let x = Double(token) {
+                    let nonzeroDigits = token.prefix { $0 != "e" && $0 != "E" }.contains { ("1"..."9").contains($0) }
+                    if !x.isFinite || (x == 0 && nonzeroDigits) {
+                        throw InputError(.outOfRange, field: currentKey,
+                                         problem: "holds the number \(token), outside the double range",
+                                         fix: "give numbers between 1e-308 and 1.8e308 in magnitude (or 0)")
+                    }
+                }
+                i = j
+                continue
+            default:
+                break
+            }
+            i += 1
+        }
     }
 
     /// The instance as decoded, before validation.

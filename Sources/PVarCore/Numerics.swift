@@ -348,10 +348,13 @@ public func logDoubleDouble(_ x: Double) -> DoubleDouble {
 }
 
 /// `sqrt(sum_k x[k]^2)` without overflow or underflow for any finite input (scaled by the
-/// largest magnitude). Returns exactly 0 for the zero vector.
+/// largest magnitude). Returns exactly 0 for the zero vector; NaN if any entry is NaN.
 public func euclideanNorm(_ x: [Double]) -> Double {
     var scale = 0.0
-    for v in x { scale = max(scale, abs(v)) }
+    for v in x {
+        if v.isNaN { return .nan }
+        scale = max(scale, abs(v))
+    }
     if scale == 0 || !scale.isFinite { return scale }
     var s = 0.0
     for v in x {
@@ -359,4 +362,31 @@ public func euclideanNorm(_ x: [Double]) -> Double {
         s += t * t
     }
     return scale * s.squareRoot()
+}
+
+/// The product of finite factors without spurious overflow or underflow: the factors are split
+/// into significand and exponent (exact), the significands multiplied (each in
+/// [1, 2), renormalised after every product, so the running product cannot overflow and loses at most one rounding per
+/// factor), and the exponents added as integers; only the final scaling can overflow or
+/// underflow, and only when the true product does. A zero factor gives exactly 0.
+///
+/// Why: `beta * D * delta` with `beta = 1e300` overflows at `beta * D` although the product
+/// is 1e289, and `inf * 0` would then be NaN.
+public func safeProduct(_ factors: Double...) -> Double {
+    // Note: Foundation's Swift `frexp` drops the sign on Linux, so the sign is tracked apart
+    // and only magnitudes are split (`significand` in [1, 2), `exponent` an integer).
+    var negative = false
+    var significand = 1.0
+    var exponent = 0
+    for f in factors {
+        if f == 0 { return 0 }
+        if f < 0 { negative.toggle() }
+        let m = abs(f)
+        significand *= m.significand
+        exponent += Int(m.exponent)
+        exponent += Int(significand.exponent)
+        significand = significand.significand
+    }
+    let magnitude = scalbn(significand, exponent)
+    return negative ? -magnitude : magnitude
 }

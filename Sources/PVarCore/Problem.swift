@@ -19,6 +19,13 @@ public enum PairDistribution: Sendable, Equatable {
 /// stored input is never altered, so a file round-trips to the same doubles.
 public let normalizationTolerance = 1e-9
 
+/// Largest number of responses accepted: the pair kernel costs O(K^2) and a tabular policy
+/// materialises its K x K identity, so K = 4096 takes seconds and 128 MB; beyond that the
+/// tool would run for minutes and gigabytes without saying so.
+public let maximumResponses = 4096
+/// Largest number of feature entries K x d accepted (about 34 MB of doubles).
+public let maximumFeatureEntries = 1 << 22
+
 /// A validated one-prompt problem.
 ///
 /// - Policy: `pi_theta = softmax(Phi theta)` with `Phi` a K x d feature matrix, or tabular
@@ -65,6 +72,16 @@ public struct Problem: Sendable, Equatable {
         guard k > 0 else {
             throw InputError(.noResponses, field: "reference", problem: "has no entries (K = 0)",
                              fix: "give at least one response")
+        }
+        guard k <= maximumResponses else {
+            throw InputError(.outOfRange, field: "reference",
+                             problem: "has \(k) entries, more than the supported K = \(maximumResponses)",
+                             fix: "split the responses into smaller instances")
+        }
+        guard features == nil || k * theta.count <= maximumFeatureEntries else {
+            throw InputError(.outOfRange, field: "features",
+                             problem: "has \(k) x \(theta.count) entries, more than the supported \(maximumFeatureEntries)",
+                             fix: "use fewer responses or a smaller dimension")
         }
         guard !theta.isEmpty else {
             throw InputError(.emptyTheta, field: "theta", problem: "is empty",
@@ -147,6 +164,11 @@ public struct Problem: Sendable, Equatable {
                 throw InputError(.nonPositiveReference, field: "\(field)[\(i)]",
                                  problem: "is \(x) but every reference probability must be > 0",
                                  fix: "the log-ratio log(pi/pi_ref) needs pi_ref > 0 everywhere")
+            }
+            if x > 1 + normalizationTolerance {
+                throw InputError(.notNormalized, field: "\(field)[\(i)]",
+                                 problem: "is \(x) but a probability is at most 1",
+                                 fix: "rescale the entries so they sum to 1")
             }
             if !strictlyPositive && x < 0 {
                 throw InputError(.negativeWeight, field: "\(field)[\(i)]",

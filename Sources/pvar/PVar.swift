@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import PVarCertify
 import PVarCore
 import PVarGSL
 import PVarVerify
@@ -14,6 +15,30 @@ struct PVar: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Report.self]
     )
+
+    /// Runs the command; a usage error is one line on stderr (`pvar: error: ...`) and a non-zero
+    /// exit, like every other error of the tool; `--help` and `--version` print as usual.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+            if !text.isEmpty {
+                FileHandle.standardError.write(Data(("pvar: error: " + text + "\n").utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Output formats of `evaluate`.
@@ -68,6 +93,7 @@ struct Evaluate: ParsableCommand {
 
     @Option(name: .long, help: "Instance file (JSON), or - for standard input.") var input: String
     @Option(help: "Output format.") var format: OutputFormat = .json
+    @Flag(help: "Also decide every bound rigorously in ball arithmetic (Arb, 128 to 1024 bits).") var certify = false
 
     func run() throws {
         let problem: Problem
@@ -78,7 +104,14 @@ struct Evaluate: ParsableCommand {
         } catch {
             fail(error.description)
         }
-        print(format == .json ? evaluation.json() : evaluation.markdown(), terminator: "")
+        let certificate = certify ? PVarCertify.certify(problem) : nil
+        switch format {
+        case .json:
+            print(evaluation.json(extra: certificate.map { [("certified", $0.json())] } ?? []), terminator: "")
+        case .markdown:
+            print(evaluation.markdown(), terminator: "")
+            if let c = certificate { print("\n" + c.markdown(), terminator: "") }
+        }
     }
 }
 

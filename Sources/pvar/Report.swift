@@ -14,13 +14,14 @@ struct Report: AsyncParsableCommand {
 
     func validate() throws {
         guard instances >= 1 else { throw ValidationError("--instances must be >= 1, got \(instances)") }
+        guard !out.isEmpty else { throw ValidationError("--out must name a directory, got an empty path") }
     }
 
     func run() async throws {
         do {
             try await writeReports(directory: out, seed: seed, instances: instances)
         } catch {
-            fail("\(error)")
+            fail("--out: \((error as? CustomStringConvertible)?.description ?? error.localizedDescription)")
         }
     }
 }

@@ -9,15 +9,18 @@ struct CLITests {
         (#"{"beta": -1, "theta": [0], "reference": [1], "rewards": [0]}"#, "beta"),
         (#"{"beta": 1, "theta": [0, 0], "reference": [0, 1], "rewards": [0, 1]}"#, "reference[0]"),
         (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.6], "rewards": [0, 1]}"#, "reference"),
-        (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1], "pairs": [1.5, -0.5]}"#, "pairs[1]"),
+        (#"{"beta": 1, "theta": [0, 0, 0], "reference": [0.25, 0.25, 0.5], "rewards": [0, 1, 2], "pairs": [0.75, -0.25, 0.5]}"#, "pairs[1]"),
         (#"{"beta": 1, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1, 2]}"#, "rewards"),
         (#"{"beta": 1, "features": [[1, 2], [3]], "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 1]}"#, "features[1]"),
         (#"{"beta": 1, "theta": [], "reference": [], "rewards": []}"#, "reference"),
         (#"{"beta": 1, "features": [[]], "theta": [], "reference": [1], "rewards": [0]}"#, "theta"),
         (#"{"beta": NaN, "theta": [0], "reference": [1], "rewards": [0]}"#, "input"),
         (#"{"beta": 1, "theta": [Infinity], "reference": [1], "rewards": [0]}"#, "input"),
-        (#"{"beta": 1e999, "theta": [0], "reference": [1], "rewards": [0]}"#, "input"),
+        (#"{"beta": 1e999, "theta": [0], "reference": [1], "rewards": [0]}"#, "beta"),
         (#"{"beta": 1, "theta": [0], "reference": [1], "rewards": [0], "pairs": "uniform"}"#, "pairs"),
+        (#"{"beta": 0.1, "beta": -1, "theta": [0], "reference": [1], "rewards": [0]}"#, "beta"),
+        (#"{"beta": 1, "theta": [0], "reference": [1], "rewards": [-1e-400]}"#, "rewards"),
+        (#"{"beta": 1, "theta": [0, 0], "reference": [1e308, 1e308], "rewards": [0, 0]}"#, "reference[0]"),
         (#"not json"#, "input"),
         ("", "input"),
     ]
@@ -45,10 +48,13 @@ struct CLITests {
         for (args, flag) in [(["check", "--instances", "0"], "--instances"),
                              (["check", "--max-responses", "0"], "--max-responses"),
                              (["generate", "--family", "bogus"], "--family"),
-                             (["evaluate", "--input", "-", "--format", "xml"], "--format")] {
+                             (["evaluate", "--input", "-", "--format", "xml"], "--format"),
+                             (["report", "--out", ""], "--out"),
+                             (["tightness", "--bound", "B2", "--restarts", "0"], "--restarts")] {
             let r = try pvar(args, stdin: "{}")
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.contains(flag), "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(args): one line, got \(r.stderr)")
         }
     }
 
@@ -87,5 +93,41 @@ struct CLITests {
         let r = try pvar(["check", "--instances", "200", "--seed", "3"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         for id in ["B0", "B1", "B2", "B3"] { #expect(r.stdout.contains("| \(id) |")) }
+    }
+}
+
+@Suite("CLIOverflow")
+struct CLIOverflowTests {
+    @Test("huge beta gives finite numbers or a one-line error, never NaN or infinity in the output")
+    func hugeBetaNeverPrintsNaN() throws {
+        for json in [#"{"beta": 1e308, "theta": [5], "reference": [1], "rewards": [3]}"#,
+                     #"{"beta": 1.5e308, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [0, 0]}"#,
+                     #"{"beta": 1e300, "features": [[1e10], [0]], "theta": [0], "reference": [0.5, 0.5], "rewards": [1e-20, 0]}"#,
+                     #"{"beta": 1e308, "theta": [0, 0], "reference": [0.5, 0.5], "rewards": [1, 0]}"#,
+                     #"{"beta": 1e308, "theta": [0, 700], "reference": [0.5, 0.5], "rewards": [1, 0]}"#] {
+            let r = try pvar(["evaluate", "--input", "-"], stdin: json)
+            if r.status == 0 {
+                #expect(!r.stdout.lowercased().contains("nan") && !r.stdout.contains("inf"), "\(json): \(r.stdout)")
+                #expect((try? JSONDecoder().decode([String: AnyDecodable].self, from: Data(r.stdout.utf8))) != nil, "\(json): invalid JSON")
+            } else {
+                #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1, "\(json): \(r.stderr)")
+            }
+        }
+        // The K = 2 equality of B0 survives beta = 1e300 (the product is formed without overflow).
+        let r = try pvar(["evaluate", "--input", "-"], stdin: #"{"beta": 1e300, "features": [[1e10], [0]], "theta": [0], "reference": [0.5, 0.5], "rewards": [1e-20, 0]}"#)
+        #expect(r.stdout.contains("\"B0\": {\"value\": 1.25e+289"), "\(r.stdout)")
+    }
+}
+
+/// Accepts any JSON value (to check that a document parses).
+struct AnyDecodable: Decodable {
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { return }
+        if (try? c.decode(Double.self)) != nil { return }
+        if (try? c.decode(Bool.self)) != nil { return }
+        if (try? c.decode(String.self)) != nil { return }
+        if (try? c.decode([AnyDecodable].self)) != nil { return }
+        _ = try c.decode([String: AnyDecodable].self)
     }
 }

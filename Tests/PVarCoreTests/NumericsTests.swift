@@ -83,3 +83,17 @@ struct NumericsTests {
         #expect(euclideanNorm([0, 0]) == 0)
     }
 }
+
+@Suite("SafeProduct")
+struct SafeProductTests {
+    @Test("safeProduct equals the plain product where that is exact, keeps signs, and avoids intermediate overflow")
+    func productWithoutSpuriousOverflow() {
+        #expect(safeProduct(2, 3, -0.5) == -3)
+        #expect(safeProduct(-2, -3) == 6)
+        #expect(safeProduct(1e300, 1e10, 1e-20) == 1e300 * (1e10 * 1e-20))
+        #expect(relativeError(safeProduct(2, 1e308, -0.05776464465750121), -(1e308 * 0.05776464465750121) * 2) < kernelTolerance)
+        #expect(safeProduct(1e308, 0) == 0)
+        #expect(safeProduct(1e200, 1e200) == .infinity)   // only a true overflow overflows
+        #expect(safeProduct(3e-200, 3e-200) == 0)         // and a true underflow underflows
+    }
+}
