@@ -31,7 +31,7 @@ let package = Package(
         ),
         .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
         .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"]),
-        .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
+        .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify", "PVarCertify"]),
         .systemLibrary(name: "CArb", path: "Sources/CArb"),
         .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"]),
         .executableTarget(

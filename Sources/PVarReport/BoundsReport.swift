@@ -1,6 +1,7 @@
 // `bounds.md`: B0–B3 checked on GSL-drawn instances, with witnesses and plots; C1.
 
 import Foundation
+import PVarCertify
 import PVarCore
 import PVarGSL
 import PVarVerify
@@ -150,12 +151,12 @@ struct BoundsReport {
             + "norm or bound lies below \(f(resolutionFloor)) (near-one-hot policies with probabilities like e^-700) "
             + "cannot be compared in doubles; they are counted as \"below double range\" and left out of the worst ratio.\n\n"
 
-        out += "| statement | regime | instances | applicable | below double range | worst ratio found | ratio limit | candidate violations | sharp? |\n"
-        out += "|---|---|---|---|---|---|---|---|---|\n"
+        out += "| statement | regime | instances | applicable | below double range | worst ratio found | ratio limit | candidates in doubles | certified violations | sharp? |\n"
+        out += "|---|---|---|---|---|---|---|---|---|---|\n"
         for r in results {
             let worst = r.worst.map { f($0.ratio) } ?? "none"
             out += "| \(r.bound.rawValue): `\(tableEscape(r.bound.statement))` | \(r.regime.rawValue) | \(r.instances) | "
-                + "\(r.applicable) | \(r.unresolved) | \(worst) | 1 | \(r.violations.count) | \(sharpness(r.bound)) |\n"
+                + "\(r.applicable) | \(r.unresolved) | \(worst) | 1 | \(r.candidates.count) | \(r.violations.count) | \(sharpness(r.bound)) |\n"
         }
         out += "\n"
 
@@ -195,17 +196,20 @@ struct BoundsReport {
                 + replayCommand(seed: seed, regime: r.regime, family: w.item.family, index: w.item.index)
                 + "\n```\n\n"
             out += w.evaluation.markdown() + "\n"
+            out += certify(w.evaluation.problem).markdown() + "\n"
         } else {
             out += "No instance satisfied the hypotheses; there is no witness.\n\n"
         }
-        if r.violations.isEmpty {
-            out += "Candidate violations: none.\n\n"
+        if r.candidates.isEmpty {
+            out += "Candidate violations (ratio above 1 + \(f(ratioTolerance)) in doubles): none.\n\n"
         } else {
-            let shown = r.violations.prefix(10)
-            out += "Candidate violations: \(r.violations.count) (ratio above 1 + \(f(ratioTolerance)) at double "
-                + "precision; not confirmed)\(r.violations.count > shown.count ? ", the first \(shown.count):" : ":")\n\n"
+            let shown = r.candidates.prefix(10)
+            out += "Candidate violations: \(r.candidates.count) (ratio above 1 + \(f(ratioTolerance)) at double "
+                + "precision), each re-evaluated in ball arithmetic; \(r.violations.count) certified violated"
+                + "\(r.candidates.count > shown.count ? "; the first \(shown.count):" : ":")\n\n"
             for v in shown {
-                out += "- family `\(v.family.rawValue)`, index \(v.index), ratio \(f(v.ratio)): `"
+                out += "- family `\(v.family.rawValue)`, index \(v.index), ratio \(f(v.ratio)), certified "
+                    + "`\(v.certified?.rawValue ?? "undecided")`: `"
                     + replayCommand(seed: seed, regime: r.regime, family: v.family, index: v.index) + "`\n"
             }
             out += "\n"

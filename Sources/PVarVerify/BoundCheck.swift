@@ -1,6 +1,7 @@
 // Randomized checks of the statements B0–B3 on GSL-drawn instances.
 
 import Foundation
+import PVarCertify
 import PVarCore
 import PVarGSL
 
@@ -20,6 +21,8 @@ public struct CheckedInstance: Sendable {
     public let lhs: Double
     public let value: Double
     public let ratio: Double
+    /// The rigorous verdict (ball arithmetic), for candidate violations only.
+    public var certified: CertifiedVerdict? = nil
 }
 
 /// The outcome of checking one statement on `instances` random instances.
@@ -37,9 +40,11 @@ public struct CheckResult: Sendable {
     public let unresolved: Int
     /// The instance with the largest ratio `||grad L|| / bound` among resolved instances.
     public let worst: CheckedInstance?
-    /// Instances with ratio above `1 + ratioTolerance` (candidates: a double evaluation never
-    /// decides a violation on its own).
-    public let violations: [CheckedInstance]
+    /// Instances with ratio above `1 + ratioTolerance` in doubles, each re-evaluated in ball
+    /// arithmetic (`certified` set): a double evaluation never decides a violation on its own.
+    public let candidates: [CheckedInstance]
+    /// The candidates certified `violated`: the only instances reported as violations.
+    public var violations: [CheckedInstance] { candidates.filter { $0.certified == .violated } }
     /// Up to `sampleLimit` checked instances, in index order, for plots.
     public let sample: [CheckedInstance]
     /// The families the instances cycled through.
@@ -111,16 +116,20 @@ public func checkBound(
     var applicable = 0
     var unresolved = 0
     var worst: CheckedInstance?
-    var violations: [CheckedInstance] = []
+    var candidates: [CheckedInstance] = []
     var sample: [CheckedInstance] = []
     for p in partials {
         applicable += p.applicable
         unresolved += p.unresolved
         if let w = p.worst, worst == nil || w.ratio > worst!.ratio { worst = w }
-        violations += p.violations
+        candidates += p.violations
         sample += p.sample
     }
+    for i in candidates.indices {
+        let problem = generator.instance(reg, candidates[i].family, index: candidates[i].index)
+        candidates[i].certified = certify(problem).bounds[bound]?.verdict ?? .undecided
+    }
     return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: instances,
-                       applicable: applicable, unresolved: unresolved, worst: worst, violations: violations,
+                       applicable: applicable, unresolved: unresolved, worst: worst, candidates: candidates,
                        sample: sample, families: families)
 }
