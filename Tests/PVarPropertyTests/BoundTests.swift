@@ -13,8 +13,7 @@ func expectBoundHolds(_ bound: BoundID) async {
     #expect(result.applicable == boundCheckInstances,
             "\(bound.rawValue): the generator's \(result.regime.rawValue) instances must all satisfy the hypotheses")
     for v in result.candidates.prefix(5) {
-        Issue.record("\(bound.rawValue) candidate violation, ratio \(v.ratio), certified \(v.certified?.rawValue ?? "-"); "
-                     + replay(result.regime, v.family, v.index))
+        Issue.record("\(bound.rawValue) candidate violation, ratio \(v.ratio), certified \(v.certified?.rawValue ?? "-"); \(replay(result.regime, v.family, v.index))")
     }
     // Stricter than "no certified violation": not even a double-precision candidate.
     #expect(result.candidates.isEmpty)
