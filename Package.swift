@@ -42,7 +42,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PVarCoreTests", dependencies: ["PVarCore"]),
-        .testTarget(name: "PVarPropertyTests", dependencies: ["PVarCore", "PVarGSL", "PVarVerify"]),
+        .testTarget(name: "PVarPropertyTests", dependencies: ["PVarCore", "PVarGSL", "PVarVerify", "PVarCertify"]),
         .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL"]),
         .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCore", "PVarCertify"]),
     ]

@@ -62,7 +62,7 @@ public func reportFiles(seed: UInt64, instances: Int) async throws -> [ReportFil
         results.append(await checkBound(id, instances: instances, runSeed: seed, sampleLimit: plotSampleLimit))
     }
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
-    let files = bounds.files()
+    let files = bounds.files() + (await tightnessReportFiles(seed: seed))
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -73,6 +73,11 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         if path == "bounds.md" {
             return "B0–B3 checked on \(instances) GSL-drawn instances each (seed \(seed)): worst ratios, witnesses, plots; C1"
         }
+        if path == "tightness.md" {
+            return "how close the worst case comes to each bound: searches, certified witnesses, sharpness, exponent fits"
+        }
+        if path.hasPrefix("plots/tightness") { return "\(name): witness-family plot of the tightness report" }
+        if path.hasPrefix("witnesses/tightness") { return "\(name): the best witness of the tightness search" }
         if path.hasPrefix("plots/") { return "\(name): log-log scatter of ||grad L|| against the bound" }
         if name == "C1" { return "C1: the counterexample instance (PVar_policy = 0, non-zero gradient)" }
         return "\(name): the worst instance found (input of `pvar evaluate`)"
