@@ -78,7 +78,7 @@ public struct LogLogScatter: Sendable {
     }
 
     // Layout (pixels).
-    static let width = 730.0, height = 630.0
+    static let width = 800.0, height = 630.0
     static let left = 100.0, top = 90.0, side = 440.0
     static let colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 
