@@ -84,7 +84,7 @@ public struct BoundEvaluation: Sendable, Equatable {
     public let value: Double
     public let ratio: Double
     /// Whether doubles resolve the comparison: `value >= resolutionFloor` (see there), or both
-    /// sides exactly 0. Unresolved instances are neither confirmations nor
+    /// sides exactly 0 with no policy probability underflowed (else the zeros may be tiny numbers). Unresolved instances are neither confirmations nor
     /// violations; checks count them separately.
     public let resolved: Bool
     /// Not refuted at double precision: `ratio <= 1 + ratioTolerance`, or not `resolved`.
@@ -99,7 +99,7 @@ public struct BoundEvaluation: Sendable, Equatable {
         ratio = lhs == 0 ? 0 : (value == 0 ? .infinity : lhs / value)
         // value >= floor: the value is accurate, and an lhs below the floor is then certainly
         // far smaller; both exactly 0 (e.g. K = 1): 0 <= 0. Otherwise doubles cannot compare.
-        resolved = value >= resolutionFloor || (lhs == 0 && value == 0)
+        resolved = value >= resolutionFloor || (lhs == 0 && value == 0 && !e.policyUnderflows)
         holds = ratio <= 1 + ratioTolerance || !resolved
         applies = id.applies(to: e)
     }

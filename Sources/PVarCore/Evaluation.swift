@@ -83,6 +83,10 @@ public struct Evaluation: Sendable {
     /// weights within `policyMatchTolerance` of the policy).
     public let pairsArePolicy: Bool
 
+    /// Whether some policy probability underflowed to 0 in doubles (log pi below about -745):
+    /// a quantity that comes out exactly 0 may then be a tiny positive number.
+    public let policyUnderflows: Bool
+
     /// The anchored log-ratios `v_y` (implicit rewards divided by beta, up to one constant).
     let logRatio: [Double]
 
@@ -163,7 +167,18 @@ public struct Evaluation: Sendable {
             pairsArePolicy = zip(weights, policy).allSatisfy { abs($0 - $1) <= policyMatchTolerance }
         }
 
-        let sums = PairSums(beta: beta, logRatio: v, rewards: problem.rewards, policy: policy, pairs: mu)
+        // Weights times 2^300 for the sums of squares (see `PairSums`): policy entries that
+        // underflow (log pi < -745) are formed from log pi directly, so a response of
+        // probability e^-800 still counts where its square root is representable.
+        let policyScaled = zip(policy, logPolicy).map { p, l in
+            p >= 0x1p-900 ? p * PairSums.weightScale : exp(l + 300 * M_LN2)
+        }
+        let muScaled: [Double]
+        if case .policy = problem.pairs { muScaled = policyScaled } else { muScaled = mu.map { $0 * PairSums.weightScale } }
+        let policyUnderflows = policy.contains(0)
+
+        let sums = PairSums(beta: beta, logRatio: v, rewards: problem.rewards,
+                            policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
 
         // 2 beta (Phi^T c): safeProduct keeps a huge beta times a small entry finite, and a
         // zero entry exactly 0 (never inf * 0).
@@ -185,16 +200,17 @@ public struct Evaluation: Sendable {
             let dev = phi.centredRows(weights: mu)
             spreadNorms = (0..<k).map { euclideanNorm(Array(dev[($0 * phi.columns)..<(($0 + 1) * phi.columns)])) }
         }
-        // D^2 = 2 sum_y mu_y ||x_y - E_mu x||^2, scaled by the largest norm against overflow.
+        // D^2 = 2 sum_y mu_y ||x_y - E_mu x||^2, scaled by the largest norm against overflow and
+        // with the weights times 2^300 against underflow (sqrt brings back 2^-150 exactly).
         let spreadScale = spreadNorms.max() ?? 0
         var scoreSpread = 0.0
         if spreadScale > 0 {
             var s = 0.0
             for y in 0..<k {
                 let t = spreadNorms[y] / spreadScale
-                s += mu[y] * t * t
+                s += muScaled[y] * t * t
             }
-            scoreSpread = spreadScale * (2 * s).squareRoot()
+            scoreSpread = safeProduct(spreadScale, (2 * s).squareRoot(), 0x1p-150)
         }
 
         self.logPolicy = logPolicy
@@ -216,6 +232,7 @@ public struct Evaluation: Sendable {
         self.fisherTrace = fisher
         self.atReference = atReference
         self.pairsArePolicy = pairsArePolicy
+        self.policyUnderflows = policyUnderflows
         self.logRatio = v
 
         let field = problem.isTabular ? "theta" : "features"
@@ -274,10 +291,11 @@ struct PairSums {
     var scaledSquaredDisagreement = 0.0
     var residual: [Double]
 
-    init(beta: Double, logRatio v: [Double], rewards r: [Double], policy pi: [Double], pairs mu: [Double]) {
+    /// `policyScaled`, `pairsScaled`: the policy and the pair weights times `2^300`;
+    /// `pairs`: the pair weights themselves (for the loss and the residual).
+    init(beta: Double, logRatio v: [Double], rewards r: [Double], policyScaled piS: [Double],
+         pairsScaled muS: [Double], pairs mu: [Double]) {
         let k = v.count
-        let piS = pi.map { $0 * Self.weightScale }
-        let muS = mu.map { $0 * Self.weightScale }
         var rowSums = [CompensatedSum](repeating: CompensatedSum(), count: k)
         var loss = 0.0, pvp = 0.0, pvl = 0.0, dis = 0.0
         for i in 0..<k {

@@ -63,6 +63,7 @@ public func reportFiles(seed: UInt64, instances: Int) async throws -> [ReportFil
     }
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
+        + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())]
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -72,6 +73,9 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         if path == "bounds.md" {
             return "B0–B3 checked on \(instances) GSL-drawn instances each (seed \(seed)): worst ratios, witnesses, plots; C1"
+        }
+        if path == "edge-cases.md" {
+            return "the edge-case catalogue (K = 1, identical features, one-hot, beta limits, logits +-700, tiny references, equal rewards, zero pair weights)"
         }
         if path == "tightness.md" {
             return "how close the worst case comes to each bound: searches, certified witnesses, sharpness, exponent fits"

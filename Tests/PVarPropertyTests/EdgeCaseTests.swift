@@ -124,11 +124,11 @@ struct EdgeCases {
         #expect(e800.policy == [1, 0, 0], why)
         #expect(e800.gradient == [0, 0, 0] && e800.pvarPolicy == 0, why)
         #expect(cert800.gradientNorm.hi <= 0x1p-1074 && cert800.pvarPolicy.hi <= 0x1p-1074, why)
-        // Known library bug (reported, not fixed here): D, delta, sqrt(PVar_labels) and the values
-        // of B1-B3 are representable (1e-174 .. 1e-117) but computed as 0, and B0-B3 are then
-        // counted as resolved 0 <= 0 although neither side is exactly 0 (the exact B0 ratio is 0.86).
+        // Pinned (was a bug): D, delta, sqrt(PVar_labels) and the values of B1-B3 are
+        // representable (1e-174 .. 1e-117) and must not come out as 0; B0 (both sides ~1e-348,
+        // exact ratio 0.86) must not be counted as a resolved 0 <= 0.
         let lead800 = NearOneHotLeadingOrder(p800)
-        withKnownIssue("E3 underflow: pi_minor = e^-800 is stored as 0, so quantities of order sqrt(pi_minor) are lost and 0 <= 0 is counted resolved") {
+        do {
             #expect(agreesWithClosedForm(e800.scoreSpread, lead800.scoreSpread, relative: nearOneHotTolerance, terms: 9),
                     "D \(e800.scoreSpread) vs \(lead800.scoreSpread); \(why)")
             #expect(agreesWithClosedForm(e800.disagreement, lead800.disagreement, relative: nearOneHotTolerance, terms: 9),
@@ -141,9 +141,9 @@ struct EdgeCases {
         #expect(e800.bound(.B0).holds && e800.bound(.B1).holds, why)
         #expect(cert800.bounds[.B0]?.verdict == .holds && cert800.bounds[.B1]?.verdict == .holds, why)
 
-        // The catalogue's verdict disagrees on the underflow instance only.
+        // The catalogue's verdict agrees on every instance.
         let outcome = examineEdgeCase(c)
-        #expect(!outcome.failures.isEmpty && outcome.failures.allSatisfy { $0.instance == underflowLabel }, "\(outcome.verdict)")
+        #expect(outcome.failures.isEmpty, "\(outcome.verdict)")
     }
 
     @Test("E4: as beta -> 0 and beta -> infinity, grad/beta, PVar_policy and the ratios converge at their explicit rates")
