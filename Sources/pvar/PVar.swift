@@ -94,6 +94,25 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Instance file (JSON), or - for standard input.") var input: String
     @Option(help: "Output format.") var format: OutputFormat = .json
     @Flag(help: "Also decide every bound rigorously in ball arithmetic (Arb, 128 to 1024 bits).") var certify = false
+    @Option(help: ArgumentHelp("With --certify: also certify a statement with another constant, e.g. B2=1 (repeatable).",
+                               valueName: "ID=CONSTANT"))
+    var constant: [String] = []
+
+    /// `--constant` parsed into (statement, constant) pairs.
+    func constantOverrides() throws -> [(BoundID, Double)] {
+        try constant.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let id = BoundID(rawValue: parts[0]), let c = Double(parts[1]), c.isFinite, c > 0 else {
+                throw ValidationError("--constant: expected ID=CONSTANT with ID in B0...B3 and a finite constant > 0, got '\(item)'")
+            }
+            return (id, c)
+        }
+    }
+
+    func validate() throws {
+        _ = try constantOverrides()
+        guard constant.isEmpty || certify else { throw ValidationError("--constant needs --certify") }
+    }
 
     func run() throws {
         let problem: Problem
@@ -105,12 +124,25 @@ struct Evaluate: ParsableCommand {
             fail(error.description)
         }
         let certificate = certify ? PVarCertify.certify(problem) : nil
+        let overrides = try constantOverrides().map { id, c in (id, c, certifyBound(problem, id, constant: c)) }
+        let f = InstanceFile.format
         switch format {
         case .json:
-            print(evaluation.json(extra: certificate.map { [("certified", $0.json())] } ?? []), terminator: "")
+            var extra: [(key: String, json: String)] = []
+            if let c = certificate { extra.append(("certified", c.json())) }
+            if !overrides.isEmpty {
+                let items = overrides.map { id, c, r in
+                    "\"\(id.rawValue)\": {\"constant\": \(f(c)), \"ratio\": [\(f(r.ratio.lo)), \(f(r.ratio.hi))], \"verdict\": \"\(r.verdict.rawValue)\"}"
+                }
+                extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
+            }
+            print(evaluation.json(extra: extra), terminator: "")
         case .markdown:
             print(evaluation.markdown(), terminator: "")
             if let c = certificate { print("\n" + c.markdown(), terminator: "") }
+            for (id, c, r) in overrides {
+                print("\n\(id.rawValue) with constant \(f(c)) instead of \(statedConstant(id)): ratio in [\(f(r.ratio.lo)), \(f(r.ratio.hi))], certified \(r.verdict.rawValue)")
+            }
         }
     }
 }

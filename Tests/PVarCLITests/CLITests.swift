@@ -131,3 +131,32 @@ struct AnyDecodable: Decodable {
         _ = try c.decode([String: AnyDecodable].self)
     }
 }
+
+@Suite("CLICertify")
+struct CLICertifyTests {
+    @Test("evaluate --certify certifies C1 (PVar_policy exactly 0, gradient > 0) and the wrong constant B2=1 as violated")
+    func certifyC1AndWrongConstant() throws {
+        let c1 = packageRoot.appendingPathComponent("Tests/Reference/edge-cases/c1.json").path
+        let r = try pvar(["evaluate", "--input", c1, "--certify", "--constant", "B2=1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let certified = try #require(json["certified"] as? [String: Any])
+        #expect((certified["pvarPolicy"] as? [Double]) == [0, 0])
+        #expect(((certified["gradientNorm"] as? [Double])?.first ?? 0) > 0)
+        let bounds = try #require(certified["bounds"] as? [String: [String: Any]])
+        #expect(bounds["B2"]?["verdict"] as? String == "tight")
+        #expect(bounds["B3"]?["verdict"] as? String == "holds")
+        let wrong = try #require(json["certifiedWithConstant"] as? [String: [String: Any]])
+        #expect(wrong["B2"]?["verdict"] as? String == "violated")
+    }
+
+    @Test("tightness on B2 (K = 2, d = 1, seed 1) reaches 0.999999 with a certified tight or holds witness")
+    func tightnessB2IsCertified() throws {
+        let r = try pvar(["tightness", "--bound", "B2", "--responses", "2", "--dim", "1", "--seed", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(((json["bestRatio"] as? Double) ?? 0) >= 0.999999)
+        let verdict = (json["certified"] as? [String: Any])?["verdict"] as? String
+        #expect(verdict == "tight" || verdict == "holds", "\(String(describing: verdict))")
+    }
+}
