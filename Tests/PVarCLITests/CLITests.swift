@@ -160,3 +160,18 @@ struct CLICertifyTests {
         #expect(verdict == "tight" || verdict == "holds", "\(String(describing: verdict))")
     }
 }
+
+@Suite("ReadmeTour")
+struct ReadmeTourTests {
+    @Test("the output pasted in README.md is what the command prints today")
+    func pastedOutputIsCurrent() throws {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let command = "$ swift run pvar evaluate --input Tests/Reference/edge-cases/c1.json --format markdown\n"
+        let start = try #require(readme.range(of: command))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let pasted = String(readme[start.upperBound..<end.lowerBound])
+        let r = try pvar(["evaluate", "--input", packageRoot.appendingPathComponent("Tests/Reference/edge-cases/c1.json").path,
+                          "--format", "markdown"])
+        #expect(r.stdout == pasted)
+    }
+}
