@@ -73,6 +73,9 @@ public struct Evaluation: Sendable {
     public let disagreement: Double
     /// `D = sqrt(E_{i,j~mu} ||s_i - s_j||^2) = sqrt(E ||phi_i - phi_j||^2)`.
     public let scoreSpread: Double
+    /// The scores `s_y = grad_theta log pi_theta(y) = Phi^T (e_y - pi)`, one row per response,
+    /// computed in difference space (`s_y = (phi_y - phi_b) - sum_{k != b} pi_k (phi_k - phi_b)`).
+    public let scores: [[Double]]
     /// `G = max_y ||s_y||`.
     public let scoreBound: Double
     /// `tr F = E_{y~pi} ||s_y||^2`, the trace of the Fisher information.
@@ -214,6 +217,7 @@ public struct Evaluation: Sendable {
         }
 
         self.logPolicy = logPolicy
+        self.scores = (0..<k).map { Array(scores[($0 * phi.columns)..<(($0 + 1) * phi.columns)]) }
         self.policy = policy
         self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logNormalizedReference[$0]) }
         self.pairWeights = mu
