@@ -93,7 +93,9 @@ public struct Evaluation: Sendable {
     /// The anchored log-ratios `v_y` (implicit rewards divided by beta, up to one constant).
     let logRatio: [Double]
 
-    public init(_ problem: Problem) throws(InputError) {
+    /// Evaluates `problem`; `kernel` chooses the O(K^2) pair kernel (the fast one by default; the
+    /// reference kernel, one transcendental function per pair quantity, is what tests compare it to).
+    public init(_ problem: Problem, kernel: PairKernel = .fast) throws(InputError) {
         self.problem = problem
         let k = problem.responseCount
         let beta = problem.beta
@@ -180,8 +182,14 @@ public struct Evaluation: Sendable {
         if case .policy = problem.pairs { muScaled = policyScaled } else { muScaled = mu.map { $0 * PairSums.weightScale } }
         let policyUnderflows = policy.contains(0)
 
-        let sums = PairSums(beta: beta, logRatio: v, rewards: problem.rewards,
-                            policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
+        let sums: any PairSumResult = switch kernel {
+        case .fast:
+            FastPairSums(beta: beta, logRatio: v, rewards: problem.rewards,
+                         policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
+        case .reference:
+            PairSums(beta: beta, logRatio: v, rewards: problem.rewards,
+                     policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
+        }
 
         // 2 beta (Phi^T c): safeProduct keeps a huge beta times a small entry finite, and a
         // zero entry exactly 0 (never inf * 0).
@@ -273,7 +281,29 @@ public struct Evaluation: Sendable {
     }
 }
 
-/// The O(K^2) pair kernel: one pass over `i < j` accumulating every pair expectation.
+/// Which implementation of the O(K^2) pair sums an `Evaluation` uses.
+public enum PairKernel: Sendable, CaseIterable {
+    /// `FastPairSums`: per-response exponentials, SIMD lanes, one `log1p` per pair.
+    case fast
+    /// `PairSums`: the straightforward kernel, `tanh`, `sigmoidDifference` and `softplus` per pair.
+    case reference
+}
+
+/// What a pair kernel produces (both kernels, same meaning).
+protocol PairSumResult {
+    var loss: Double { get }
+    /// `PVar_policy`, `PVar_labels`, `delta^2`, each times `2^600`.
+    var scaledPVarPolicy: Double { get }
+    var scaledPVarLabels: Double { get }
+    var scaledSquaredDisagreement: Double { get }
+    /// `c_i = sum_j mu_i mu_j (p - q)`.
+    var residual: [Double] { get }
+}
+
+extension PairSums: PairSumResult {}
+extension FastPairSums: PairSumResult {}
+
+/// The reference O(K^2) pair kernel: one pass over `i < j` accumulating every pair expectation.
 ///
 /// With `a = h_i - h_j`, `b = r_i - r_j`, the pair (i, j) and its mirror (j, i) contribute equally
 /// to the symmetric sums (`(p - 1/2)^2`, `(q - 1/2)^2`, `(p - q)^2`, the loss) and oppositely to the

@@ -97,3 +97,27 @@ struct SafeProductTests {
         #expect(safeProduct(3e-200, 3e-200) == 0)         // and a true underflow underflows
     }
 }
+
+@Suite("Log1pUnit")
+struct Log1pUnitTests {
+    /// The documented accuracy of `log1pUnit`, plus the half ulp of `Foundation.log1p` itself.
+    static let tolerance = 4.5 * Double.ulpOfOne
+
+    @Test("log1pUnit agrees with Foundation.log1p within 4 ulps on [2^-1021, 1] (its documented domain) and at 0")
+    func agreesWithLibraryLog1p() {
+        var u = 0x1p-1021
+        var worst = 0.0
+        while u <= 1 {   // every binade down to the smallest subnormal, 64 points each
+            for k in 0..<64 {
+                let x = min(1, u * (1 + Double(k) / 64))
+                worst = max(worst, relativeError(log1pUnit(x), log1p(x)))
+            }
+            u *= 2
+        }
+        for x in [0.41421356237309503, 0.41421356237309509, 0.5, 0.999999999, 1.0] {
+            worst = max(worst, relativeError(log1pUnit(x), log1p(x)))
+        }
+        #expect(worst <= Self.tolerance, "worst relative error \(worst)")
+        #expect(log1pUnit(0) == 0)
+    }
+}

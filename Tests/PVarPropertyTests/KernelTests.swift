@@ -1,0 +1,69 @@
+// The fast pair kernel against the straightforward reference kernel.
+
+import Foundation
+import PVarCore
+import PVarGSL
+import Testing
+
+@Suite("Kernel")
+struct KernelTests {
+    /// The fast kernel's ratio forms `(e_i - e_j)/(e_i + e_j)` read per-response exponentials
+    /// `exp(x_y - max x)`, whose arguments carry a rounding of `eps |x_y - max x|`; a centred
+    /// form above the series threshold (|tanh| >= tanh(1/4)) then loses at most
+    /// `8 eps (1 + spread)` relative, and each pair sum adds `gamma_{K^2}`.
+    static func tolerance(_ e: Evaluation) -> Double {
+        let k = e.problem.responseCount
+        let h = e.implicitRewards, r = e.problem.rewards
+        let spread = ((h.max() ?? 0) - (h.min() ?? 0)) + ((r.max() ?? 0) - (r.min() ?? 0))
+        return 16 * Double.ulpOfOne * (1 + spread) + 4 * summationBound(terms: k * k)
+    }
+
+    @Test("fast and reference kernels agree on every output, on random instances of every regime and family")
+    func fastKernelMatchesReference() throws {
+        var compared = 0
+        for (r, f, i) in spread(40) {
+            let p = generator.instance(r, f, index: i)
+            let fast = try Evaluation(p, kernel: .fast), reference = try Evaluation(p, kernel: .reference)
+            let tol = Self.tolerance(reference)
+            let msg = replay(r, f, i)
+            for (name, a, b) in [("loss", fast.loss, reference.loss), ("pvarPolicy", fast.pvarPolicy, reference.pvarPolicy),
+                                 ("pvarLabels", fast.pvarLabels, reference.pvarLabels),
+                                 ("disagreement", fast.disagreement, reference.disagreement),
+                                 ("gradientNorm", fast.gradientNorm, reference.gradientNorm)] {
+                if max(abs(a), abs(b)) < 1e-290 { continue }
+                #expect(relativeError(a, b) <= tol, "\(name): fast \(a) reference \(b), tolerance \(tol); \(msg)")
+            }
+            let norm = reference.gradientNorm
+            if norm >= 1e-290 {
+                for (a, b) in zip(fast.gradient, reference.gradient) {
+                    #expect(abs(a - b) <= tol * norm, "gradient entry: fast \(a) reference \(b); \(msg)")
+                }
+            }
+            compared += 1
+        }
+        #expect(compared == 720)
+    }
+
+    @Test("the kernels agree on extreme instances: logits +-700, beta 1e4, subnormal references, near-identical features")
+    func fastKernelMatchesReferenceOnExtremes() throws {
+        let cases: [Problem] = try [
+            Problem(beta: 1, features: nil, theta: [700, -700, 0, 699.5], reference: [0.25, 0.25, 0.25, 0.25], rewards: [0, 1, 2, -1]),
+            Problem(beta: 1e4, features: [[1], [1.001], [0.999]], theta: [0.3], reference: [0.2, 0.3, 0.5], rewards: [1, 0, 0.5]),
+            Problem(beta: 0.1, features: nil, theta: [0, 0, 0], reference: [5e-324, 0.5, 0.5], rewards: [3, 0, 1], pairs: .weights([0.2, 0.3, 0.5])),
+            Problem(beta: 1, features: [[1, 2], [1.000000001, 2], [1, 2.000000001]], theta: [3, -1], reference: [0.3, 0.3, 0.4], rewards: [1, 0, 0.5]),
+            Problem(beta: 0.5, features: nil, theta: [0, -800, -800, -30], reference: [0.25, 0.25, 0.25, 0.25], rewards: [0, 40, -40, 0.1]),
+            Problem(beta: 2, features: nil, theta: [0.1, 0.1000001, -0.2], reference: [0.3, 0.3, 0.4], rewards: [0.1, 0.1000001, -0.2]),
+        ]
+        for (n, p) in cases.enumerated() {
+            let fast = try Evaluation(p, kernel: .fast), reference = try Evaluation(p, kernel: .reference)
+            let tol = Self.tolerance(reference)
+            for (name, a, b) in [("loss", fast.loss, reference.loss), ("pvarPolicy", fast.pvarPolicy, reference.pvarPolicy),
+                                 ("pvarLabels", fast.pvarLabels, reference.pvarLabels),
+                                 ("disagreement", fast.disagreement, reference.disagreement),
+                                 ("gradientNorm", fast.gradientNorm, reference.gradientNorm)] {
+                if max(abs(a), abs(b)) < 1e-290 { continue }
+                #expect(relativeError(a, b) <= tol, "case \(n) \(name): fast \(a) reference \(b), tolerance \(tol)")
+            }
+        }
+    }
+}
