@@ -5,7 +5,7 @@ import PVarCore
 
 /// The outcome of comparing `||grad L||` with a bound's value, as a statement about the exact
 /// real numbers of the instance (its input doubles taken as exact rationals).
-public enum CertifiedVerdict: String, Sendable, CaseIterable {
+public enum CertifiedVerdict: String, Sendable, CaseIterable, Codable {
     /// `||grad L|| < value` is proved (the ratio's upper end is below 1), or `||grad L|| = 0`
     /// exactly.
     case holds

@@ -4,7 +4,7 @@ import Foundation
 import PVarCore
 
 /// What a generated instance must satisfy: the hypotheses of the statement it is meant to test.
-public enum Regime: String, CaseIterable, Sendable {
+public enum Regime: String, CaseIterable, Sendable, Codable {
     /// Any theta, any pair distribution (policy, reference or explicit Dirichlet weights). For B0.
     case general
     /// Any theta, pairs from the policy. For B1.
@@ -17,7 +17,7 @@ public enum Regime: String, CaseIterable, Sendable {
 }
 
 /// The shape of the random draw.
-public enum Family: String, CaseIterable, Sendable {
+public enum Family: String, CaseIterable, Sendable, Codable {
     /// Gaussian features, theta and rewards; Dirichlet reference.
     case gaussian
     /// Student-t features, theta and rewards (nu in 1.5...4: heavy tails).

@@ -54,13 +54,29 @@ public let swiftVersion: String = {
 /// contents: no timestamps, commit ids or machine names, and the checks do not depend on the
 /// number of threads.
 public func reportFiles(seed: UInt64, instances: Int) async throws -> [ReportFile] {
+    try await reportFiles(seed: seed, results: reportChecks(seed: seed, instances: instances))
+}
+
+/// The bound checks behind `bounds.md` (one shard of them, for batch schedulers; merged with
+/// `mergeCheckResults`, the shards give exactly the single run's results).
+public func reportChecks(seed: UInt64, instances: Int, threads: Int? = nil, shard: Shard = .whole) async throws -> [CheckResult] {
     guard instances >= 1 else {
         throw ReportError("instances must be >= 1, got \(instances)")
     }
     var results: [CheckResult] = []
     for id in BoundID.allCases {
-        results.append(await checkBound(id, instances: instances, runSeed: seed, sampleLimit: plotSampleLimit))
+        results.append(await checkBound(id, instances: instances, runSeed: seed, sampleLimit: plotSampleLimit,
+                                        threads: threads, shard: shard))
     }
+    return results
+}
+
+/// Every report file, from bound checks already run (`reportChecks`, or merged shards).
+public func reportFiles(seed: UInt64, results: [CheckResult]) async throws -> [ReportFile] {
+    guard results.map(\.bound) == BoundID.allCases, results.allSatisfy({ $0.shard == .whole && $0.runSeed == seed }) else {
+        throw ReportError("the reports need the complete checks of B0-B3 for seed \(seed) (all shards merged)")
+    }
+    let instances = results[0].instances
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
         + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())]
@@ -104,7 +120,15 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
 /// - Throws: `ReportError` (inconsistent witness, invalid `instances`, a rename that failed),
 ///   `InputError` (a witness the library refuses to evaluate), or the file system's error.
 public func writeReports(directory: String, seed: UInt64, instances: Int) async throws {
-    let files = try await reportFiles(seed: seed, instances: instances)
+    try await writeFiles(reportFiles(seed: seed, instances: instances), to: directory)
+}
+
+/// Writes every report from bound checks already run (merged shards).
+public func writeReports(directory: String, seed: UInt64, results: [CheckResult]) async throws {
+    try await writeFiles(reportFiles(seed: seed, results: results), to: directory)
+}
+
+func writeFiles(_ files: [ReportFile], to directory: String) throws {
     let root = URL(fileURLWithPath: directory, isDirectory: true)
     let fm = FileManager.default
     for file in files {

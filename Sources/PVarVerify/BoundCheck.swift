@@ -15,7 +15,7 @@ public func regime(for bound: BoundID) -> Regime {
 }
 
 /// One checked instance, identified well enough to replay it.
-public struct CheckedInstance: Sendable {
+public struct CheckedInstance: Sendable, Codable, Equatable {
     public let family: Family
     public let index: Int
     public let lhs: Double
@@ -26,7 +26,7 @@ public struct CheckedInstance: Sendable {
 }
 
 /// The outcome of checking one statement on `instances` random instances.
-public struct CheckResult: Sendable {
+public struct CheckResult: Sendable, Codable, Equatable {
     public let bound: BoundID
     public let regime: Regime
     public let runSeed: UInt64
@@ -49,6 +49,8 @@ public struct CheckResult: Sendable {
     public let sample: [CheckedInstance]
     /// The families the instances cycled through.
     public let families: [Family]
+    /// Which part of the index range this result covers (`Shard.whole` for a full run).
+    public var shard: Shard = .whole
 
     public var maxRatio: Double { worst?.ratio ?? 0 }
 }
@@ -64,16 +66,45 @@ public func replayCommand(seed: UInt64, regime: Regime, family: Family, index: I
         + " | swift run pvar evaluate --input -"
 }
 
-/// Checks `bound` on instances `0..<instances` of its regime, the family of instance `i` being
-/// `families[i % families.count]`. Runs on all cores; the result does not depend on the
-/// number of threads (each instance has its own seed, and chunks are reduced in index order).
+/// Part `index` of `count` of an index range: the indices `i` with `i % count == index`, so that
+/// a batch scheduler can fan a sweep out (`--shard 3/16`) and `mergeCheckResults` can put the
+/// parts back together into exactly the result of a single run.
+public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+    public static let whole = Shard(index: 0, count: 1)
+
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (0..<count).contains(index), "Shard: need 0 <= index < count")
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/n` (`0 <= i < n`); nil otherwise.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (0..<n).contains(i) else { return nil }
+        self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    func contains(_ i: Int) -> Bool { i % count == index }
+}
+
+/// Checks `bound` on instances `0..<instances` of its regime (those of `shard` only), the family
+/// of instance `i` being `families[i % families.count]`. Runs `threads` tasks at a time (all
+/// cores by default); the result does not depend on the number of threads, because each instance
+/// has its own seed and chunks are reduced in index order.
 public func checkBound(
     _ bound: BoundID,
     instances: Int,
     runSeed: UInt64,
     limits: GeneratorLimits = GeneratorLimits(),
     families: [Family] = Family.allCases,
-    sampleLimit: Int = 0
+    sampleLimit: Int = 0,
+    threads: Int? = nil,
+    shard: Shard = .whole
 ) async -> CheckResult {
     let generator = InstanceGenerator(runSeed: runSeed, limits: limits)
     let reg = regime(for: bound)
@@ -88,11 +119,14 @@ public func checkBound(
         var sample: [CheckedInstance] = []
     }
 
+    let limit = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
     let partials = await withTaskGroup(of: (Int, Partial).self) { group in
+        var all = [Partial](repeating: Partial(), count: chunks)
         for c in 0..<chunks {
+            if c >= limit, let (done, p) = await group.next() { all[done] = p }
             group.addTask {
                 var p = Partial()
-                for i in (c * chunk)..<min(instances, (c + 1) * chunk) {
+                for i in (c * chunk)..<min(instances, (c + 1) * chunk) where shard.contains(i) {
                     let family = families[i % families.count]
                     let problem = generator.instance(reg, family, index: i)
                     guard let e = try? Evaluation(problem) else { continue }
@@ -108,7 +142,6 @@ public func checkBound(
                 return (c, p)
             }
         }
-        var all = [Partial](repeating: Partial(), count: chunks)
         for await (c, p) in group { all[c] = p }
         return all
     }
@@ -129,7 +162,71 @@ public func checkBound(
         let problem = generator.instance(reg, candidates[i].family, index: candidates[i].index)
         candidates[i].certified = certify(problem).bounds[bound]?.verdict ?? .undecided
     }
-    return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: instances,
+    let drawn = (0..<instances).filter(shard.contains).count
+    return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: drawn,
                        applicable: applicable, unresolved: unresolved, worst: worst, candidates: candidates,
-                       sample: sample, families: families)
+                       sample: sample, families: families, shard: shard)
+}
+
+/// A set of shard results that cannot be merged; the message says why.
+public struct MergeError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Merges the shards of one run (same statement, seed, families; shards `0/n ... (n-1)/n`, each
+/// exactly once) into the result a single run would have given: counts add up, the worst
+/// instance is the largest ratio (the lowest index on ties, as in a single run), candidates and
+/// plot samples are put back in index order.
+public func mergeCheckResults(_ parts: [CheckResult]) throws -> CheckResult {
+    guard let first = parts.first else { throw MergeError(description: "no shard results to merge") }
+    let n = first.shard.count
+    for p in parts {
+        guard p.bound == first.bound, p.runSeed == first.runSeed, p.families == first.families, p.shard.count == n else {
+            throw MergeError(description: "shard \(p.shard) of \(p.bound.rawValue) (seed \(p.runSeed)) does not belong to the run of "
+                             + "shard \(first.shard) of \(first.bound.rawValue) (seed \(first.runSeed))")
+        }
+    }
+    let indices = parts.map(\.shard.index).sorted()
+    guard indices == Array(0..<n) else {
+        throw MergeError(description: "\(first.bound.rawValue): expected shards 0..<\(n) once each, got \(indices)")
+    }
+    var worst: CheckedInstance?
+    for w in parts.compactMap(\.worst) where worst == nil || w.ratio > worst!.ratio || (w.ratio == worst!.ratio && w.index < worst!.index) {
+        worst = w
+    }
+    return CheckResult(
+        bound: first.bound, regime: first.regime, runSeed: first.runSeed,
+        instances: parts.map(\.instances).reduce(0, +), applicable: parts.map(\.applicable).reduce(0, +),
+        unresolved: parts.map(\.unresolved).reduce(0, +), worst: worst,
+        candidates: parts.flatMap(\.candidates).sorted { $0.index < $1.index },
+        sample: parts.flatMap(\.sample).sorted { $0.index < $1.index },
+        families: first.families, shard: .whole)
+}
+
+/// Results of several statements (one per `BoundID`), as saved by `pvar check --save` and
+/// `pvar report --shard`.
+public struct CheckRun: Sendable, Codable, Equatable {
+    public var results: [CheckResult]
+    public init(results: [CheckResult]) { self.results = results }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public static func parse(_ data: Data, file: String) throws -> CheckRun {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try decoder.decode(CheckRun.self, from: data) } catch {
+            throw MergeError(description: "\(file): not a saved check run (\(error))")
+        }
+    }
+
+    /// Merges saved shard runs statement by statement.
+    public static func merge(_ runs: [CheckRun]) throws -> CheckRun {
+        let bounds = Set(runs.flatMap { $0.results.map(\.bound) }).sorted()
+        return CheckRun(results: try bounds.map { b in try mergeCheckResults(runs.flatMap { $0.results.filter { $0.bound == b } }) })
+    }
 }

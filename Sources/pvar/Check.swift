@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import PVarCore
 import PVarGSL
+import PVarReport
 import PVarVerify
 
 struct Check: AsyncParsableCommand {
@@ -15,6 +16,8 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Statements to check (repeatable).") var bound: [BoundID] = BoundID.allCases
     @Option(help: "Restrict to one family (repeatable).") var family: [Family] = Family.allCases
     @OptionGroup var shape: ShapeOptions
+    @OptionGroup var parallel: ParallelOptions
+    @Option(help: "Also write the results as JSON to this file (input of `pvar merge`).") var save: String?
 
     func validate() throws {
         guard instances >= 1 else { throw ValidationError("--instances must be >= 1, got \(instances)") }
@@ -23,17 +26,86 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         var rows: [CheckResult] = []
         for b in bound {
-            rows.append(await checkBound(b, instances: instances, runSeed: seed, limits: shape.limits, families: family))
+            rows.append(await checkBound(b, instances: instances, runSeed: seed, limits: shape.limits, families: family,
+                                         threads: parallel.threads, shard: try parallel.shardValue()))
         }
-        print(checkTable(rows), terminator: "")
-        let candidates = rows.flatMap { r in r.candidates.map { (r, $0) } }
-        for (r, v) in candidates.prefix(10) {
-            let verdict = v.certified?.rawValue ?? "undecided"
-            print("\(verdict == "violated" ? "violation" : "uncertified candidate") of \(r.bound.rawValue): ratio \(v.ratio) "
-                  + "in doubles, certified \(verdict); replay: "
-                  + replayCommand(seed: seed, regime: r.regime, family: v.family, index: v.index, limits: shape.limits)
-                  + " --certify")
+        if let path = save { try writeAtomically(CheckRun(results: rows).json(), to: path, option: "--save") }
+        try reportCheck(rows, seed: seed, limits: shape.limits)
+    }
+}
+
+/// Prints the check table and the candidates; exits 1 on a certified violation.
+func reportCheck(_ rows: [CheckResult], seed: UInt64, limits: GeneratorLimits) throws {
+    print(checkTable(rows), terminator: "")
+    let candidates = rows.flatMap { r in r.candidates.map { (r, $0) } }
+    for (r, v) in candidates.prefix(10) {
+        let verdict = v.certified?.rawValue ?? "undecided"
+        print("\(verdict == "violated" ? "violation" : "uncertified candidate") of \(r.bound.rawValue): ratio \(v.ratio) "
+              + "in doubles, certified \(verdict); replay: "
+              + replayCommand(seed: seed, regime: r.regime, family: v.family, index: v.index, limits: limits)
+              + " --certify")
+    }
+    if candidates.contains(where: { $0.1.certified == .violated }) { throw ExitCode(1) }
+}
+
+/// `--threads` and `--shard`, shared by the sweeping commands.
+struct ParallelOptions: ParsableArguments {
+    @Option(help: "Tasks run at once (default: all cores); results do not depend on it.") var threads: Int?
+    @Option(help: "Run only part i of n of the instances (i/n, 0 <= i < n), for batch schedulers; see `pvar merge`.")
+    var shard: String = "0/1"
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be >= 1, got \(t)") }
+        _ = try shardValue()
+    }
+
+    func shardValue() throws -> Shard {
+        guard let s = Shard(parsing: shard) else {
+            throw ValidationError("--shard must be i/n with 0 <= i < n, got '\(shard)'")
         }
-        if candidates.contains(where: { $0.1.certified == .violated }) { throw ExitCode(1) }
+        return s
+    }
+}
+
+/// Writes `text` to `path` through a temporary file and a rename (no partial file on failure).
+func writeAtomically(_ text: String, to path: String, option: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+    do {
+        try Data(text.utf8).write(to: temporary)
+        _ = try? FileManager.default.removeItem(at: url)
+        try FileManager.default.moveItem(at: temporary, to: url)
+    } catch {
+        fail("\(option): cannot write '\(path)' (\(error.localizedDescription)); give a writable path")
+    }
+}
+
+struct Merge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the shard outputs of `pvar check --save` or `pvar report --shard` into the single-run result.")
+
+    @Argument(help: "Shard files (JSON).") var files: [String]
+    @Option(help: "Write the merged reports into this directory (shards of `pvar report`).") var reportOut: String?
+    @Option(help: "Also write the merged results as JSON to this file.") var save: String?
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one shard file") }
+        if let o = reportOut, o.isEmpty { throw ValidationError("--report-out must name a directory, got an empty path") }
+    }
+
+    func run() async throws {
+        let runs = try files.map { path -> CheckRun in
+            guard let data = FileManager.default.contents(atPath: path) else { fail("\(path): cannot read the file; check the path") }
+            do { return try CheckRun.parse(data, file: path) } catch { fail("\(error)") }
+        }
+        let merged: CheckRun
+        do { merged = try CheckRun.merge(runs) } catch { fail("\(error)") }
+        if let path = save { try writeAtomically(merged.json(), to: path, option: "--save") }
+        guard let seed = merged.results.first?.runSeed else { fail("the shard files hold no results") }
+        if let out = reportOut {
+            do { try await writeReports(directory: out, seed: seed, results: merged.results) } catch { fail("--report-out: \(error)") }
+            return
+        }
+        try reportCheck(merged.results, seed: seed, limits: GeneratorLimits())
     }
 }

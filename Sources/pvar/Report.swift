@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import PVarReport
+import PVarVerify
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Output directory.") var out: String = "Reports"
     @Option(help: "Run seed.") var seed: UInt64 = 1
     @Option(help: "Instances per statement.") var instances: Int = 10_000
+    @OptionGroup var parallel: ParallelOptions
 
     func validate() throws {
         guard instances >= 1 else { throw ValidationError("--instances must be >= 1, got \(instances)") }
@@ -19,7 +21,18 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try await writeReports(directory: out, seed: seed, instances: instances)
+            let shard = try parallel.shardValue()
+            if shard == .whole {
+                try await writeReports(directory: out, seed: seed,
+                                       results: reportChecks(seed: seed, instances: instances, threads: parallel.threads))
+            } else {
+                // One part of the checks: saved for `pvar merge --report-out DIR shard-*.json`.
+                let results = try await reportChecks(seed: seed, instances: instances, threads: parallel.threads, shard: shard)
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let path = (out as NSString).appendingPathComponent("shard-\(shard.index)-of-\(shard.count).json")
+                try writeAtomically(CheckRun(results: results).json(), to: path, option: "--out")
+                print(path)
+            }
         } catch {
             fail("--out: \((error as? CustomStringConvertible)?.description ?? error.localizedDescription)")
         }
