@@ -8,7 +8,7 @@ SEED ?= 1
 INSTANCES ?= 100000
 APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev
 
-.PHONY: report test deps build check clean
+.PHONY: report test deps build check bench clean
 
 deps:
 	@missing=""; \
@@ -29,6 +29,18 @@ report: build
 test: deps
 	$(SWIFT) build --build-tests
 	PVAR_BIN="$$($(SWIFT) build --show-bin-path)/pvar" $(SWIFT) test
+
+# Speed, side by side at K = 4096, d = 64: pvar, the scalar C pair loop, the NumPy evaluation
+# (numpy installed from PyPI when missing); writes Reports/performance.md and prints the ratios.
+bench: build
+	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
+	cc -O2 -o .build/pair_loop Tests/Bench/pair_loop.c -lm
+	@c=$$(.build/pair_loop 4096 64 5 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	cn=$$(.build/pair_loop 4096 64 5 --no-loss | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	np=$$(python3 Tests/Bench/numpy_eval.py 4096 64 3 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval"; \
+	$(SWIFT) run -c release pvar bench --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 5 --threads 1 2 \
+	  --numpy-seconds $$np --c-seconds $$c --c-seconds-no-loss $$cn --report Reports/performance.md
 
 check: build
 	$(SWIFT) run -c release pvar check --seed $(SEED) --instances $(INSTANCES)
