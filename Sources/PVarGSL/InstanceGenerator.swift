@@ -9,10 +9,12 @@ public enum Regime: String, CaseIterable, Sendable, Codable {
     case general
     /// Any theta, pairs from the policy. For B1.
     case onPolicy = "on-policy"
-    /// Theta chosen so the policy equals the reference *exactly in double arithmetic*
-    /// (tabular `theta = log pi_ref`; log-linear: a feature column equal to `log pi_ref / 2^s`
-    /// with weight `2^s` plus pairs of equal columns with opposite weights), pairs from the policy
-    /// or the reference. For B2 and B3.
+    /// Theta chosen so the logits are `fl(log pi_ref)` (tabular `theta = log pi_ref`;
+    /// log-linear: a feature column equal to `log pi_ref / 2^s` with weight `2^s` plus pairs of
+    /// equal columns with opposite weights), pairs from the policy or the reference. For B2 and B3.
+    /// The policy equals the reference up to the rounding of `log pi_ref`: the exact implicit-reward
+    /// differences of the instance (inputs taken as exact) are about `1e-16 beta`, well inside
+    /// `referenceTolerance`, and the step checks carry that remainder explicitly.
     case atReference = "at-reference"
 }
 

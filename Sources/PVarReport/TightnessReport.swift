@@ -99,8 +99,9 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         + "which equals B2 at the reference) is attained by two responses exactly when the reference is uniform: "
         + "on two responses at the reference B2's ratio is `sqrt(pi_min / pi_max)`. B3 is never attained: its "
         + "ratio is at most `(sqrt(2)/3) PVar^(1/6)` times B2's; the searches approach 1/3, the limit of the "
-        + "uniform two-response family as the reward gap grows (PVar -> 1/8), and it is provably below "
-        + "\(f(provenB3RatioBound)); whether 1/3 is the supremum for every K is open (conjecture).\n\n"
+        + "uniform two-response family as the reward gap grows (PVar -> 1/8). T3 proves the ratio is below "
+        + "(sqrt(2)/3)((1 - 1/K)/4)^(1/6): exactly 1/3 at K = 2, so 1/3 is the two-response supremum; "
+        + "for K >= 3 (0.3497 at K = 3, below \(f(provenB3RatioBound)) for every K) whether 1/3 remains the supremum is a conjecture.\n\n"
     out += "## Searches\n\n" + sections
     out += "## Witness families\n\n"
     out += "### Two responses at the reference (B2's exact condition)\n\n"

@@ -46,8 +46,9 @@ struct TightnessTests {
                 let b = e.bound(.B2)
                 #expect(b.applies)
                 // theta = fl(log pi_ref) puts the exact instance off the reference by the rounding of
-                // the log: h_1 - h_2 ~ 1e-17, which moves p - q by that much against q - 1/2 ~ gap/4.
-                let offReference = abs(e.implicitRewardDifference(0, 1)) / (gap / 4)
+                // the log: p - 1/2 ~ (h_1 - h_2)/4 ~ 1e-17 against X = q - 1/2, a relative change of
+                // (|h_1 - h_2|/4)/|X| in the residual (first order; T2 uses the same allowance).
+                let offReference = (abs(e.implicitRewardDifference(0, 1)) / 4) / abs(centredSigmoid(gap))
                 #expect(relativeError(b.ratio, twoResponseB2Ratio(first: a)) <= 16 * Double.ulpOfOne + 2 * offReference,
                         "a \(a) gap \(gap): \(b.ratio)")
             }
