@@ -3,7 +3,8 @@
 extension Evaluation {
     /// JSON with full double precision (shortest round-trip decimals). Keys:
     /// `loss`, `gradient`, `gradientNorm`, `pvarPolicy`, `pvarLabels`, `disagreement`,
-    /// `scoreSpread`, `scoreBound`, `fisherTrace`, `atReference`, `pairsArePolicy`, `policy`,
+    /// `scoreSpread`, `scoreBound`, `fisherTrace`, `noise` (`E||g - grad L||^2` of the one-pair
+    /// stochastic gradient), `labelNoise` (its label part), `snr` (null if infinite), `atReference`, `pairsArePolicy`, `policy`,
     /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
     /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
@@ -11,6 +12,8 @@ extension Evaluation {
     /// `extra` appends further keys with values given as raw JSON (e.g. `certified`).
     public func json(extra: [(key: String, json: String)] = []) -> String {
         let f = InstanceFile.format
+        let noise = noiseDecomposition()
+        let snr = signalToNoise(noise)
         func array(_ v: [Double]) -> String { "[" + v.map(f).joined(separator: ", ") + "]" }
         var lines = [
             "\"loss\": \(f(loss))",
@@ -22,6 +25,9 @@ extension Evaluation {
             "\"scoreSpread\": \(f(scoreSpread))",
             "\"scoreBound\": \(f(scoreBound))",
             "\"fisherTrace\": \(f(fisherTrace))",
+            "\"noise\": \(f(noise.total))",
+            "\"labelNoise\": \(f(noise.labelNoise))",
+            "\"snr\": \(snr.isFinite ? f(snr) : "null")",
             "\"atReference\": \(atReference)",
             "\"pairsArePolicy\": \(pairsArePolicy)",
             "\"policy\": \(array(policy))",
@@ -46,6 +52,8 @@ extension Evaluation {
     /// A Markdown summary: the quantities, then one row per statement.
     public func markdown() -> String {
         let f = InstanceFile.format
+        let noise = noiseDecomposition()
+        let snr = signalToNoise(noise)
         var out = """
         | quantity | value |
         |---|---|
@@ -59,6 +67,8 @@ extension Evaluation {
         | score spread D | \(f(scoreSpread)) |
         | score bound G | \(f(scoreBound)) |
         | Fisher trace | \(f(fisherTrace)) |
+        | noise of the one-pair gradient | \(f(noise.total)) (labels: \(f(noise.labelNoise))) |
+        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf") |
         | at the reference | \(atReference) |
         | pairs are the policy | \(pairsArePolicy) |
 

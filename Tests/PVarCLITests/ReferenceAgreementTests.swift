@@ -61,7 +61,7 @@ struct ReferenceAgreementTests {
                         "\(file.lastPathComponent): \(name) pvar \(u) vs reference \(v) (relative \(err))")
             }
             for key in ["loss", "gradientNorm", "pvarPolicy", "pvarLabels", "disagreement",
-                        "scoreSpread", "scoreBound", "fisherTrace"] {
+                        "scoreSpread", "scoreBound", "fisherTrace", "noise", "snr"] {
                 compare(key, a[key], b[key])
             }
             // Gradient coordinates: relative to the gradient's norm (a coordinate may be 0).

@@ -73,7 +73,7 @@ def evaluate(inst):
     s = [[Phi[y][k] - E[k] for k in range(d)] for y in range(K)]
     sn = [sqrt(fsum(c * c for c in sy)) for sy in s]
 
-    loss_t, coef, diffs = [], [], []
+    loss_t, coef, diffs, pq = [], [], [], []
     pvp_t, pvl_t, dis_t, spr_t = [], [], [], []
     for i in range(K):
         for j in range(K):
@@ -87,6 +87,7 @@ def evaluate(inst):
             diff = [s[i][k] - s[j][k] for k in range(d)]
             coef.append(wij * (p - q))
             diffs.append(diff)
+            pq.append((wij, p, q))
             pvp_t.append(pi[i] * pi[j] * (p - half) ** 2)
             pvl_t.append(wij * (q - half) ** 2)
             dis_t.append(wij * (p - q) ** 2)
@@ -99,6 +100,16 @@ def evaluate(inst):
     dis, D = sqrt(fsum(dis_t)), sqrt(fsum(spr_t))
     G = max(sn) if sn else mpf(0)
     ftr = fsum(pi[y] * sn[y] ** 2 for y in range(K))
+
+    # One-pair stochastic gradient g = beta (p - z)(s_i - s_j), z ~ Bernoulli(q): its noise
+    # E||g - grad L||^2, straight from the definition (z = 1 with probability q, else 0).
+    noise_t = []
+    for (wij, p, q), diff in zip(pq, diffs):
+        for z, prob in ((1, q), (0, 1 - q)):
+            dev = [beta * (p - z) * diff[k] - grad[k] for k in range(d)]
+            noise_t.append(wij * prob * fdot(dev, dev))
+    noise = fsum(noise_t)
+    snr = (mpf(0) if gnorm == 0 else gnorm ** 2 / noise) if noise != 0 or gnorm == 0 else None
 
     bvals = {
         "B0": beta * D * dis,
@@ -119,6 +130,7 @@ def evaluate(inst):
         "gradientNorm": fmt(gnorm), "pvarPolicy": fmt(pvp),
         "pvarLabels": fmt(pvl), "disagreement": fmt(dis),
         "scoreSpread": fmt(D), "scoreBound": fmt(G), "fisherTrace": fmt(ftr),
+        "noise": fmt(noise), "snr": fmt(snr) if snr is not None else "inf",
         "bounds": bounds,
     }
 

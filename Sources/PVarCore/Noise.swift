@@ -1,0 +1,78 @@
+// The one-pair stochastic gradient's noise and signal-to-noise ratio, exactly.
+
+import Foundation
+
+/// The noise of the one-pair stochastic DPO gradient, split into its two sources.
+///
+/// Sampling: a pair `i, j ~ mu` (independently) and a label `z ~ Bernoulli(q(i,j))` (`z = 1`:
+/// `i` preferred); the stochastic gradient is `g = beta (p(i,j) - z)(s_i - s_j)`, with
+/// `E[g] = grad L`. With `Delta = s_i - s_j = phi_i - phi_j`, `r = p - q` and `m = grad L / beta`:
+///
+/// `E||g - grad L||^2 = beta^2 ( E||r Delta - m||^2 + E[q (1 - q) ||Delta||^2] )`,
+///
+/// because `E_z (p - z)^2 = (p - q)^2 + q (1 - q)`. Both parts are sums of nonnegative terms,
+/// computed as such (no subtraction of `||grad L||^2` from a second moment), so the noise keeps
+/// its relative accuracy. Cost O(K^2 d): one pass over the pairs in difference space.
+public struct NoiseDecomposition: Sendable, Equatable {
+    /// `beta^2 E||r Delta - m||^2`: the spread of the pair's expected gradient (zero for K = 2
+    /// only when the two ordered pairs carry the whole mass, i.e. never with the diagonal).
+    public let pairNoise: Double
+    /// `beta^2 E[q (1 - q) ||Delta||^2]`: the label noise, the floor of statement S1.
+    public let labelNoise: Double
+    /// `E||g - grad L||^2 = pairNoise + labelNoise`.
+    public var total: Double { pairNoise + labelNoise }
+}
+
+extension Evaluation {
+    /// The noise of the one-pair stochastic gradient, exactly (see `NoiseDecomposition`).
+    public func noiseDecomposition() -> NoiseDecomposition {
+        let k = problem.responseCount
+        let beta = problem.beta
+        let mu = pairWeights
+        let d = problem.dimension
+        // m = grad L / beta, and feature rows (identity rows for the tabular policy).
+        let m = gradient.map { $0 / beta }
+        func row(_ y: Int) -> [Double] {
+            if let f = problem.features { return f[y] }
+            var e = [Double](repeating: 0, count: k)
+            e[y] = 1
+            return e
+        }
+        let rows = (0..<k).map(row)
+        var mm = 0.0
+        for x in m { mm += x * x }
+        var pair = CompensatedSum(), label = CompensatedSum()
+        var diagonal = 0.0
+        for y in 0..<k { diagonal += mu[y] * mu[y] }
+        pair.add(diagonal * mm)   // i = j: Delta = 0, so ||r Delta - m||^2 = ||m||^2
+        var delta = [Double](repeating: 0, count: d)
+        for i in 0..<k where mu[i] != 0 {
+            for j in (i + 1)..<max(k, i + 1) where mu[j] != 0 {
+                let w = 2 * mu[i] * mu[j]   // the ordered pairs (i, j) and (j, i) give equal terms
+                let a = implicitRewardDifference(i, j), b = problem.rewards[i] - problem.rewards[j]
+                let r = sigmoidDifference(a, b)
+                var spread = 0.0, squared = 0.0
+                for c in 0..<d {
+                    delta[c] = rows[i][c] - rows[j][c]
+                    let t = r * delta[c] - m[c]
+                    spread += t * t
+                    squared += delta[c] * delta[c]
+                }
+                pair.add(w * spread)
+                label.add(w * sigmoid(b) * sigmoid(-b) * squared)
+            }
+        }
+        let b2 = beta * beta
+        return NoiseDecomposition(pairNoise: safeProduct(b2, pair.value), labelNoise: safeProduct(b2, label.value))
+    }
+
+    /// `SNR = ||grad L||^2 / E||g - grad L||^2` for the one-pair stochastic gradient;
+    /// `0` when both are 0 (K = 1, identical features), by the same `0/0 := 0` convention as
+    /// the bounds' ratios.
+    public func signalToNoise(_ noise: NoiseDecomposition? = nil) -> Double {
+        let n = (noise ?? noiseDecomposition()).total
+        let signal = gradientNorm * gradientNorm
+        if signal == 0 { return 0 }
+        return n == 0 ? .infinity : signal / n
+    }
+}
