@@ -104,7 +104,12 @@ public struct Evaluation: Sendable {
         // Logits relative to the most likely response b (two passes if the naive argmax
         // was wrong by rounding).
         var b = 0
-        if !phi.isTabular {
+        // The exported form gives the logits (log-probabilities) directly: handle it like the
+        // tabular policy, whose logits are theta.
+        let directLogits = problem.logProbabilities ?? (phi.isTabular ? problem.theta : nil)
+        if let z = directLogits {
+            b = argmax(z)
+        } else {
             var naive = [Double](repeating: 0, count: k)
             for y in 0..<k {
                 var s = 0.0
@@ -112,17 +117,19 @@ public struct Evaluation: Sendable {
                 naive[y] = s
             }
             b = argmax(naive)
-        } else {
-            b = argmax(problem.theta)
+        }
+        func anchored(_ b: Int) -> [DoubleDouble] {
+            if let z = directLogits { return z.map { twoSum($0, -z[b]) } }
+            return phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
         }
         // w_y = (phi_y - phi_b) . theta as an unrounded double-double (exact for the tabular
         // policy); its rounding `w` serves the log-probabilities, the pair `wExact` the log-ratios.
-        var wExact = phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
+        var wExact = anchored(b)
         var w = wExact.map(\.value)
         let bw = argmax(w)
         if bw != b {
             b = bw
-            wExact = phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
+            wExact = anchored(b)
             w = wExact.map(\.value)
         }
         guard w.allSatisfy(\.isFinite) else {
@@ -247,7 +254,7 @@ public struct Evaluation: Sendable {
         self.policyUnderflows = policyUnderflows
         self.logRatio = v
 
-        let field = problem.isTabular ? "theta" : "features"
+        let field = problem.isExported ? "policy.scores" : (problem.isTabular ? "theta" : "features")
         for (name, x) in [("the score spread D", scoreSpread), ("the score bound G", scoreBound),
                           ("the Fisher trace", fisherTrace)]
         where !x.isFinite {

@@ -11,8 +11,14 @@ import Foundation
 /// - `reference`: K probabilities, each > 0, summing to 1 within 1e-9;
 /// - `rewards`: K Bradley–Terry rewards;
 /// - `pairs`: `"policy"` (default), `"reference"`, or K weights >= 0 summing to 1 within 1e-9.
+///
+/// In place of `features`/`theta`, the policy may be given as
+/// - `policy`: `{"logProbabilities": [K numbers], "scores": [K x d numbers]}`, the exported form
+///   of any differentiable policy at one theta (`log pi_theta(y)` and `grad_theta log pi_theta(y)`);
+/// - `sequence`: `{"vocabulary": V, "length": T, "tokenFeatures": [T x (V+1) x V x d], "theta": [d]}`,
+///   a token-level log-linear sequence policy (see `SequencePolicy`), K = V^T responses.
 public enum InstanceFile {
-    public static let keys = ["beta", "features", "theta", "reference", "rewards", "pairs"]
+    public static let keys = ["beta", "features", "theta", "policy", "sequence", "reference", "rewards", "pairs"]
 
     /// Parses and validates an instance. Every failure is an `InputError` naming the field.
     ///
@@ -31,6 +37,16 @@ public enum InstanceFile {
         } catch {
             throw InputError(.malformed, field: "input", problem: "could not be read (\(error))",
                              fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
+        }
+        if let e = raw.exported {
+            return try Problem(beta: raw.beta, logProbabilities: e.logProbabilities, scores: e.scores,
+                               reference: raw.reference, rewards: raw.rewards, pairs: raw.pairs)
+        }
+        if let q = raw.sequence {
+            let sequence = try SequencePolicy(vocabulary: q.vocabulary, length: q.length,
+                                              tokenFeatures: q.tokenFeatures, theta: q.theta)
+            return try Problem(beta: raw.beta, sequence: sequence, reference: raw.reference,
+                               rewards: raw.rewards, pairs: raw.pairs)
         }
         return try Problem(beta: raw.beta, features: raw.features, theta: raw.theta,
                            reference: raw.reference, rewards: raw.rewards, pairs: raw.pairs)
@@ -100,6 +116,19 @@ public enum InstanceFile {
         var reference: [Double] = []
         var rewards: [Double] = []
         var pairs = PairDistribution.policy
+        var exported: ExportedBlock?
+        var sequence: SequenceBlock?
+
+        struct ExportedBlock: Decodable {
+            var logProbabilities: [Double]
+            var scores: [[Double]]
+        }
+        struct SequenceBlock: Decodable {
+            var vocabulary: Int
+            var length: Int
+            var tokenFeatures: [[[[Double]]]]
+            var theta: [Double]
+        }
 
         struct Key: CodingKey {
             var stringValue: String
@@ -129,11 +158,28 @@ public enum InstanceFile {
                 return try c.decode(T.self, forKey: key)
             }
             beta = try required("beta", Double.self)
+            let given = ["theta", "policy", "sequence"].filter { name in
+                let key = Key(stringValue: name)
+                return c.contains(key) && ((try? c.decodeNil(forKey: key)) == false)
+            }
+            guard given.count == 1 else {
+                throw InputError(given.isEmpty ? .missingKey : .malformed, field: given.isEmpty ? "theta" : given.joined(separator: "+"),
+                                 problem: given.isEmpty ? "is missing" : "give one policy, not several",
+                                 fix: "give the policy as theta (with features, or tabular), as policy {logProbabilities, scores}, or as sequence {...}")
+            }
             let featuresKey = Key(stringValue: "features")
             if c.contains(featuresKey), try !c.decodeNil(forKey: featuresKey) {
+                guard given == ["theta"] else {
+                    throw InputError(.malformed, field: "features", problem: "goes with theta only",
+                                     fix: "drop features, or give the policy as theta with features")
+                }
                 features = try c.decode([[Double]].self, forKey: featuresKey)
             }
-            theta = try required("theta", [Double].self)
+            switch given[0] {
+            case "policy": exported = try c.decode(ExportedBlock.self, forKey: Key(stringValue: "policy"))
+            case "sequence": sequence = try c.decode(SequenceBlock.self, forKey: Key(stringValue: "sequence"))
+            default: theta = try required("theta", [Double].self)
+            }
             reference = try required("reference", [Double].self)
             rewards = try required("rewards", [Double].self)
             let pairsKey = Key(stringValue: "pairs")
@@ -191,12 +237,15 @@ public enum InstanceFile {
     public static func encode(_ p: Problem) -> String {
         var lines: [String] = []
         lines.append("\"beta\": \(format(p.beta))")
-        if let f = p.features {
+        if let lp = p.logProbabilities, let scores = p.features {
+            lines.append("\"policy\": {\"logProbabilities\": " + array(lp) + ", \"scores\": ["
+                         + scores.map(array).joined(separator: ", ") + "]}")
+        } else if let f = p.features {
             lines.append("\"features\": [" + f.map { "[" + $0.map(format).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
         } else {
             lines.append("\"features\": null")
         }
-        lines.append("\"theta\": " + array(p.theta))
+        if !p.isExported { lines.append("\"theta\": " + array(p.theta)) }
         lines.append("\"reference\": " + array(p.reference))
         lines.append("\"rewards\": " + array(p.rewards))
         switch p.pairs {

@@ -23,6 +23,10 @@ public let normalizationTolerance = 1e-9
 /// materialises its K x K identity, so K = 4096 takes seconds and 128 MB; beyond that the
 /// tool would run for minutes and gigabytes without saying so.
 public let maximumResponses = 4096
+/// Largest number of responses of the exported form (`logProbabilities` and `scores`, e.g. a
+/// sequence policy enumerated exhaustively): no K x K matrix is formed, so K = 10,000 costs
+/// 50 million pairs (about half a second).
+public let maximumExportedResponses = 10_000
 /// Largest number of feature entries K x d accepted (about 34 MB of doubles).
 public let maximumFeatureEntries = 1 << 22
 
@@ -40,9 +44,15 @@ public let maximumFeatureEntries = 1 << 22
 /// to evaluate.
 public struct Problem: Sendable, Equatable {
     public let beta: Double
-    /// Feature rows `phi_y` (K rows of d numbers), or `nil` for the tabular policy.
+    /// Feature rows `phi_y` (K rows of d numbers), or `nil` for the tabular policy. For the
+    /// exported form these are the scores `s_y = grad_theta log pi_theta(y)`, which play exactly
+    /// the role of feature rows in every formula (differences, spreads, `Phi^T c`).
     public let features: [[Double]]?
+    /// The parameters (empty for the exported form).
     public let theta: [Double]
+    /// The exported form of any differentiable policy at one theta: `log pi_theta(y)` per
+    /// response (with `features` holding the scores); nil for the log-linear and tabular forms.
+    public let logProbabilities: [Double]?
     /// The reference probabilities as given (sum within `normalizationTolerance` of 1).
     public let reference: [Double]
     public let rewards: [Double]
@@ -51,9 +61,60 @@ public struct Problem: Sendable, Equatable {
 
     /// Number of responses K.
     public var responseCount: Int { rewards.count }
-    /// Dimension d of theta.
-    public var dimension: Int { theta.count }
+    /// Dimension d of theta (the length of a score vector).
+    public var dimension: Int { features?.first?.count ?? theta.count }
     public var isTabular: Bool { features == nil }
+    /// Whether the policy is given in the exported form (`logProbabilities` and scores).
+    public var isExported: Bool { logProbabilities != nil }
+
+    /// The exported form of a policy: `log pi_theta(y)` for every response (the probabilities must
+    /// sum to 1 within 1e-9) and the scores `s_y = grad_theta log pi_theta(y)` (K rows of d numbers).
+    /// Any differentiable policy has this form at a given theta, so the bounds can be evaluated for
+    /// any model whose per-response log-probabilities and gradients can be exported.
+    public init(
+        beta: Double,
+        logProbabilities: [Double],
+        scores: [[Double]],
+        reference: [Double],
+        rewards: [Double],
+        pairs: PairDistribution = .policy
+    ) throws(InputError) {
+        let k = reference.count
+        guard k <= maximumExportedResponses else {
+            throw InputError(.outOfRange, field: "reference",
+                             problem: "has \(k) entries, more than the supported K = \(maximumExportedResponses)",
+                             fix: "split the responses into smaller instances")
+        }
+        try Self.requireSize(logProbabilities.count, k, "policy.logProbabilities", "reference")
+        for (i, x) in logProbabilities.enumerated() { try Self.requireFinite(x, "policy.logProbabilities[\(i)]") }
+        try Self.requireSize(scores.count, k, "policy.scores", "reference")
+        let d = scores.first?.count ?? 0
+        guard d >= 1 else {
+            throw InputError(.emptyTheta, field: "policy.scores[0]", problem: "is empty",
+                             fix: "every score needs d >= 1 entries (one per parameter)")
+        }
+        for (i, row) in scores.enumerated() {
+            guard row.count == d else {
+                throw InputError(.raggedFeatures, field: "policy.scores[\(i)]",
+                                 problem: "has \(row.count) entries but policy.scores[0] has \(d) (ragged rows)",
+                                 fix: "every score needs the same number of entries")
+            }
+            for (j, x) in row.enumerated() { try Self.requireFinite(x, "policy.scores[\(i)][\(j)]") }
+        }
+        guard k * d <= maximumFeatureEntries else {
+            throw InputError(.outOfRange, field: "policy.scores",
+                             problem: "has \(k) x \(d) entries, more than the supported \(maximumFeatureEntries)",
+                             fix: "use fewer responses or a smaller dimension")
+        }
+        let total = logSumExp(logProbabilities)
+        guard abs(total) <= normalizationTolerance else {
+            throw InputError(.notNormalized, field: "policy.logProbabilities",
+                             problem: "the probabilities sum to \(exp(total)), not 1 (tolerance \(normalizationTolerance))",
+                             fix: "give log-probabilities of a distribution over the K responses")
+        }
+        try self.init(validating: beta, features: scores, theta: [], logProbabilities: logProbabilities,
+                      reference: reference, rewards: rewards, pairs: pairs)
+    }
 
     public init(
         beta: Double,
@@ -62,6 +123,19 @@ public struct Problem: Sendable, Equatable {
         reference: [Double],
         rewards: [Double],
         pairs: PairDistribution = .policy
+    ) throws(InputError) {
+        try self.init(validating: beta, features: features, theta: theta, logProbabilities: nil,
+                      reference: reference, rewards: rewards, pairs: pairs)
+    }
+
+    private init(
+        validating beta: Double,
+        features: [[Double]]?,
+        theta: [Double],
+        logProbabilities: [Double]?,
+        reference: [Double],
+        rewards: [Double],
+        pairs: PairDistribution
     ) throws(InputError) {
         try Self.requireFinite(beta, "beta")
         guard beta > 0 else {
@@ -73,17 +147,17 @@ public struct Problem: Sendable, Equatable {
             throw InputError(.noResponses, field: "reference", problem: "has no entries (K = 0)",
                              fix: "give at least one response")
         }
-        guard k <= maximumResponses else {
+        guard k <= maximumResponses || logProbabilities != nil else {
             throw InputError(.outOfRange, field: "reference",
                              problem: "has \(k) entries, more than the supported K = \(maximumResponses)",
                              fix: "split the responses into smaller instances")
         }
-        guard features == nil || k * theta.count <= maximumFeatureEntries else {
+        guard features == nil || logProbabilities != nil || k * theta.count <= maximumFeatureEntries else {
             throw InputError(.outOfRange, field: "features",
                              problem: "has \(k) x \(theta.count) entries, more than the supported \(maximumFeatureEntries)",
                              fix: "use fewer responses or a smaller dimension")
         }
-        guard !theta.isEmpty else {
+        guard !theta.isEmpty || logProbabilities != nil else {
             throw InputError(.emptyTheta, field: "theta", problem: "is empty",
                              fix: "give d >= 1 parameters (K of them for a tabular policy)")
         }
@@ -91,7 +165,9 @@ public struct Problem: Sendable, Equatable {
         for (i, r) in rewards.enumerated() { try Self.requireFinite(r, "rewards[\(i)]") }
         for (i, t) in theta.enumerated() { try Self.requireFinite(t, "theta[\(i)]") }
 
-        if let rows = features {
+        if logProbabilities != nil {
+            // Checked by the exported-form initialiser.
+        } else if let rows = features {
             try Self.requireSize(rows.count, k, "features", "reference")
             for (i, row) in rows.enumerated() {
                 guard row.count == theta.count else {
@@ -115,6 +191,7 @@ public struct Problem: Sendable, Equatable {
         self.beta = beta
         self.features = features
         self.theta = theta
+        self.logProbabilities = logProbabilities
         self.rewards = rewards
         try Self.checkDistribution(reference, field: "reference", strictlyPositive: true)
         self.reference = reference

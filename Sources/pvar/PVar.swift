@@ -13,7 +13,7 @@ struct PVar: AsyncParsableCommand {
         commandName: "pvar",
         abstract: "Exact DPO gradients, preference variance (PVar) and the bounds relating them.",
         version: "0.1.0",
-        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Report.self, Merge.self, Bench.self]
+        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Report.self, Merge.self, Bench.self, Flatten.self]
     )
 
     /// Runs the command; a usage error is one line on stderr (`pvar: error: ...`) and a non-zero
@@ -164,5 +164,21 @@ struct Generate: ParsableCommand {
     func run() throws {
         let p = InstanceGenerator(runSeed: seed, limits: shape.limits).instance(regime, family, index: index)
         print(InstanceFile.encode(p), terminator: "")
+    }
+}
+
+struct Flatten: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an instance in the exported policy form (logProbabilities and scores), e.g. a sequence instance.")
+
+    @Option(name: .long, help: "Instance file (JSON), or - for standard input.") var input: String
+
+    func run() throws {
+        do {
+            let problem = try InstanceFile.parse(readInput(input))
+            print(InstanceFile.encode(try problem.exportedForm()), terminator: "")
+        } catch {
+            fail(error.description)
+        }
     }
 }

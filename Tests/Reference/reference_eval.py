@@ -16,6 +16,7 @@ Output: one JSON object per input line (JSON Lines); every number is a
 decimal string with 40 significant digits; ratios x/0 are "inf", 0/0 is 0.
 """
 import json
+import itertools
 import sys
 
 from mpmath import mp, mpf, exp, log, log1p, sqrt, cbrt, fsum, fdot, nstr
@@ -32,24 +33,60 @@ def sigmoid(x):
     return 1 / (1 + exp(-x))
 
 
+def sequence_policy(seq):
+    """Token-level log-linear sequence policy, enumerated from its definition: for every
+    sequence y (lexicographic order), log pi(y) = sum_t log softmax_v(theta . phi(t, y_{t-1}, v))[y_t]
+    and grad log pi(y) = sum_t (phi(t, y_{t-1}, y_t) - E_v phi(t, y_{t-1}, v)), y_{-1} = V (start)."""
+    V, T = seq["vocabulary"], seq["length"]
+    theta = [mpf(v) for v in seq["theta"]]
+    d = len(theta)
+    F = seq["tokenFeatures"]
+    lps, scores = [], []
+    for y in itertools.product(range(V), repeat=T):
+        lp, s = mpf(0), [mpf(0)] * d
+        prev = V
+        for t in range(T):
+            phis = [[mpf(x) for x in F[t][prev][v]] for v in range(V)]
+            logits = [fsum(a * b for a, b in zip(ph, theta)) for ph in phis]
+            mx = max(logits)
+            den = fsum(exp(l - mx) for l in logits)
+            probs = [exp(l - mx) / den for l in logits]
+            lp += logits[y[t]] - mx - log(den)
+            s = [s[c] + phis[y[t]][c] - fsum(probs[v] * phis[v][c] for v in range(V)) for c in range(d)]
+            prev = y[t]
+        lps.append(lp)
+        scores.append(s)
+    return lps, scores
+
+
 def evaluate(inst):
     beta = mpf(inst["beta"])
     ref = [mpf(v) for v in inst["reference"]]
     K = len(ref)
-    feats = inst.get("features")
-    if feats is None:
-        Phi = [[mpf(1) if a == b else mpf(0) for b in range(K)] for a in range(K)]
-    else:
-        Phi = [[mpf(v) for v in row] for row in feats]
-    theta = [mpf(v) for v in inst["theta"]]
-    d = len(theta)
     r = [mpf(v) for v in inst["rewards"]]
+    if "sequence" in inst and inst["sequence"] is not None:
+        lp, sc = sequence_policy(inst["sequence"])
+        inst = dict(inst, policy={"logProbabilities": lp, "scores": sc})
+    if "policy" in inst and inst["policy"] is not None:
+        # Exported form: the logits are the given log-probabilities and the scores play the
+        # role of feature rows (s_y = grad log pi(y); centring them at pi changes nothing exactly).
+        Phi = [[mpf(v) for v in row] for row in inst["policy"]["scores"]]
+        d = len(Phi[0])
+        z = [mpf(v) for v in inst["policy"]["logProbabilities"]]
+    else:
+        feats = inst.get("features")
+        if feats is None:
+            Phi = [[mpf(1) if a == b else mpf(0) for b in range(K)] for a in range(K)]
+        else:
+            Phi = [[mpf(v) for v in row] for row in feats]
+        theta = [mpf(v) for v in inst["theta"]]
+        d = len(theta)
+        z = [fsum(Phi[y][k] * theta[k] for k in range(d)) for y in range(K)]
 
     sref = fsum(ref)
     ref = [v / sref for v in ref]
 
     # Policy: logits, log-softmax (shifted by the max, exact in high precision).
-    z = [fsum(Phi[y][k] * theta[k] for k in range(d)) for y in range(K)]
     m = max(z)
     ez = [exp(v - m) for v in z]
     sez = fsum(ez)
