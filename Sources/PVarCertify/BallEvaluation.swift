@@ -69,7 +69,10 @@ struct BallEvaluation {
             ?? (0..<k).map { i in (0..<k).map { j in i == j ? 1.0 : 0.0 } }
         let phi = rows.map { $0.map(exact) }
         let d = rows.first?.count ?? 0
-        let z = rows.map { Ball.exactDot($0, problem.theta, precision: precision) }
+        // Exported form (log-probabilities and scores): the logits are the given log-probabilities,
+        // the scores play the feature rows' role.
+        let z = problem.logProbabilities.map { $0.map(exact) }
+            ?? rows.map { Ball.exactDot($0, problem.theta, precision: precision) }
 
         // pi = softmax(z), shifted by the largest logit.
         var top = 0

@@ -170,3 +170,47 @@ public struct InstanceGenerator: Sendable {
         return (rows, theta)
     }
 }
+
+extension InstanceGenerator {
+    /// A random sequence instance (token-level log-linear policy, see `SequencePolicy`): V in
+    /// `vocabulary`, T in `length` (with V^T <= 4096), d in 1...6, Gaussian token features and
+    /// theta, Gaussian rewards per sequence, beta log-uniform in [1e-2, 10]. Regime `general`: a
+    /// Dirichlet reference and pairs from the policy, the reference or Dirichlet weights;
+    /// `onPolicy`: pairs from the policy; `atReference`: the reference is the policy itself
+    /// (`exp(log pi)`, so the instance is at the reference up to the rounding of that exp/log).
+    public func sequenceInstance(_ regime: Regime, index: Int, vocabulary: ClosedRange<Int> = 2...4,
+                                 length: ClosedRange<Int> = 1...4) -> Problem {
+        let rng = RandomSource(seed: deriveSeed(runSeed, [stableLabel("sequence"), stableLabel(regime.rawValue), UInt64(index)]))
+        let v = rng.integer(vocabulary)
+        var t = rng.integer(length)
+        while Int(pow(Double(v), Double(t))) > 4096 { t -= 1 }
+        let d = rng.integer(1...6)
+        let scale = rng.logUniform(0.1, 3)
+        let features = (0..<t).map { _ in (0...v).map { _ in (0..<v).map { _ in (0..<d).map { _ in rng.gaussian(scale) } } } }
+        let theta = (0..<d).map { _ in rng.gaussian(1) }
+        do {
+            let sequence = try SequencePolicy(vocabulary: v, length: t, tokenFeatures: features, theta: theta)
+            let k = sequence.sequenceCount
+            let rewardScale = rng.logUniform(0.1, 5)
+            let rewards = (0..<k).map { _ in rng.gaussian(rewardScale) }
+            let beta = rng.logUniform(1e-2, 10)
+            let flat = sequence.flattened()
+            var reference = rng.dirichlet(count: k, alpha: rng.logUniform(0.3, 5))
+            var pairs = PairDistribution.policy
+            switch regime {
+            case .atReference:
+                reference = flat.logProbabilities.map { exp($0) }
+                let s = reference.reduce(0, +)
+                reference = reference.map { $0 / s }
+                pairs = rng.bernoulli(0.5) ? .policy : .reference
+            case .onPolicy:
+                pairs = .policy
+            case .general:
+                pairs = [PairDistribution.policy, .reference, .weights(rng.dirichlet(count: k, alpha: 1, floor: 0))][rng.integer(0...2)]
+            }
+            return try Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
+        } catch {
+            preconditionFailure("sequence generator produced an invalid instance: \(error)")
+        }
+    }
+}
