@@ -79,7 +79,7 @@ public func reportFiles(seed: UInt64, results: [CheckResult]) async throws -> [R
     let instances = results[0].instances
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
-        + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())]
+        + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())] + sequenceReportFiles(seed: seed)
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -90,6 +90,8 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         if path == "bounds.md" {
             return "B0–B3 checked on \(instances) GSL-drawn instances each (seed \(seed)): worst ratios, witnesses, plots; C1"
         }
+        if path == "sequences.md" { return "sequence-level policies: how G and D grow with the length T" }
+        if path == "plots/sequence-growth.svg" { return "G, D and the gradient norm against T (sequence policies)" }
         if path == "edge-cases.md" {
             return "the edge-case catalogue (K = 1, identical features, one-hot, beta limits, logits +-700, tiny references, equal rewards, zero pair weights)"
         }
