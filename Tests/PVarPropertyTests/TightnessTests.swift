@@ -72,3 +72,21 @@ struct TightnessTests {
         #expect(points.allSatisfy { $0.ratioB3 < 1.0 / 3 })
     }
 }
+
+@Suite("SequenceTightness")
+struct SequenceTightnessTests {
+    @Test("on sequence policies (V = 2, T = 2, d = 2) the search nearly attains B0-B2 and stays below B3's proven bound",
+          arguments: BoundID.allCases)
+    func searchOnSequences(_ bound: BoundID) async throws {
+        let r = await searchSequenceTightness(bound: bound, vocabulary: 2, length: 2, dimension: 2, restarts: 4, seed: runSeed)
+        let witness = try #require(r.witness)
+        let verdict = certify(witness).bounds[bound]?.verdict
+        #expect(verdict == .holds || verdict == .tight, "\(bound.rawValue): witness certified \(String(describing: verdict))")
+        if bound == .B3 {
+            #expect(r.bestRatio <= provenB3RatioBound, "\(r.bestRatio)")
+        } else {
+            // Budget: 4 restarts x 3 simplex runs of <= 3000 iterations (about 2 s in a debug build).
+            #expect(r.bestRatio >= 0.99, "\(bound.rawValue): best \(r.bestRatio); replay: swift run pvar tightness --bound \(bound.rawValue) --vocabulary 2 --length 2 --dim 2 --restarts 4 --seed \(runSeed)")
+        }
+    }
+}
