@@ -3,6 +3,7 @@
 // kit the B1, B2 and C1 step suites share.
 
 import Foundation
+import PVarCertify
 import PVarCore
 import PVarGSL
 import PVarVerify
@@ -354,5 +355,95 @@ extension B1Tests {
             return true
         }
         Kit.expectEnough(tally)
+    }
+}
+
+// MARK: B1 is attained away from the reference (Proofs/B1-minkowski.md, Tightness)
+
+extension B1Tests {
+    /// Two responses, pairs from the policy `(a, b)`, `P = p(1,2) - 1/2`, `Q = q(1,2) - 1/2`:
+    /// `||grad L|| = 2 beta a b |P - Q| ||Delta||`, `G = max(a, b) ||Delta||` and
+    /// `PVar_policy = 2 a b P^2`, `PVar_labels = 2 a b Q^2`, so B1's ratio is
+    /// `sqrt(min(a,b) / max(a,b)) * |P - Q| / (|P| + |Q|)`: 1 exactly when the policy is uniform
+    /// and `P Q <= 0` (the model's implicit preference is not on the labels' side).
+    static func twoResponseB1Ratio(_ e: Evaluation, _ t: PairTable) -> Double {
+        let a = t.pi[0], b = t.pi[1]
+        let p = t.centredP(0, 1), q = t.centredQ(0, 1)
+        return (min(a, b) / max(a, b)).squareRoot() * (abs(p - q) / (abs(p) + abs(q)))
+    }
+
+    /// The library's B1 ratio against 1 (or a closed form): `||grad L||`, `G` and each root PVar
+    /// are within `evaluationAccuracy` of their exact values (the sum of the two nonnegative roots
+    /// too), so the ratio is within `3 acc` relative, plus 8 ulps for the products and the division
+    /// that form the value and the ratio.
+    static let attainedRatioTolerance = 3 * StepsB1B2C1.evaluationAccuracy / (1 - 3 * StepsB1B2C1.evaluationAccuracy)
+        + 8 * Double.ulpOfOne
+
+    @Test("B1 is attained off the reference: K = 2, uniform policy, labels against the model's preference, ratio = 1 (certified tight)")
+    func attainedAwayFromTheReference() throws {
+        // Uniform policy: theta = 0 (tabular), or features with phi_1 . theta = phi_2 . theta = 5
+        // exactly. The reference favours the response the labels favour, so the implicit reward
+        // prefers the other one: P Q < 0, and PVar_policy > 0 (not at the reference).
+        let policies: [(features: [[Double]]?, theta: [Double])] = [(nil, [0, 0]), ([[1, 2], [3, 1]], [1, 2])]
+        var checked = 0
+        for (features, theta) in policies {
+            for (reference, rewards) in [([0.8, 0.2], [1.0, 0]), ([0.8, 0.2], [3.0, 0]), ([0.6, 0.4], [0.01, 0]),
+                                         ([0.1, 0.9], [0, 1.0]), ([0.05, 0.95], [-2.0, 20])] {
+                for beta in [0.1, 1.0, 3.0] {
+                    let e = try Evaluation(Problem(beta: beta, features: features, theta: theta, reference: reference,
+                                                   rewards: rewards))
+                    let t = PairTable(e)
+                    let b = e.bound(.B1)
+                    let msg = "features \(String(describing: features)) theta \(theta) reference \(reference) rewards \(rewards) beta \(beta)"
+                    #expect(t.pi == [0.5, 0.5], "\(msg): the policy should be exactly uniform, got \(t.pi)")
+                    #expect(b.applies && !e.atReference && e.pvarPolicy > 0 && e.pvarLabels > 0, "\(msg)")
+                    #expect(t.centredP(0, 1) * t.centredQ(0, 1) < 0, "\(msg): model and labels should disagree")
+                    #expect(abs(b.ratio - 1) <= Self.attainedRatioTolerance,
+                            "\(msg): B1 ratio \(b.ratio), tolerance \(Self.attainedRatioTolerance)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 30)
+        // Rigorous: the exact instances (theta = 0, reference (0.8, 0.2) as doubles) attain B1.
+        for beta in [0.1, 1.0, 3.0] {
+            let p = try Problem(beta: beta, features: nil, theta: [0, 0], reference: [0.8, 0.2], rewards: [1, 0])
+            #expect(certify(p).bounds[.B1]?.verdict == .tight, "beta \(beta): certified verdict should be tight")
+        }
+    }
+
+    @Test("B1 on two responses: ratio = sqrt(pi_min / pi_max) |P - Q| / (|P| + |Q|), so labels on the model's side or a non-uniform policy fall short")
+    func twoResponseClosedForm() throws {
+        var checked = 0
+        for theta in [[0.0, 0], [0.7, -0.4], [-2.0, 1.5]] {
+            for reference in [[0.8, 0.2], [0.5, 0.5], [0.1, 0.9]] {
+                for rewards in [[1.0, 0], [0, 1.0], [0.01, 0], [0, 5.0]] {
+                    for beta in [0.1, 1.0, 3.0] {
+                        let e = try Evaluation(Problem(beta: beta, features: nil, theta: theta, reference: reference,
+                                                       rewards: rewards))
+                        let t = PairTable(e)
+                        let b = e.bound(.B1)
+                        let p = t.centredP(0, 1), q = t.centredQ(0, 1)
+                        let msg = "theta \(theta) reference \(reference) rewards \(rewards) beta \(beta)"
+                        #expect(b.applies && b.value > resolutionFloor, "\(msg)")
+                        let closed = Self.twoResponseB1Ratio(e, t)
+                        // P and Q are library-derived (accurate to acc relative); |P - Q| then errs
+                        // by acc (|P| + |Q|), relative acc (|P| + |Q|) / |P - Q| (cancellation when
+                        // they share a sign); |P| + |Q| and the policy's ratio add acc and a few ulps.
+                        let cancellation = (abs(p) + abs(q)) / abs(p - q)
+                        let tolerance = Self.attainedRatioTolerance
+                            + StepsB1B2C1.evaluationAccuracy * (2 + cancellation) + 8 * Double.ulpOfOne
+                        #expect(relativeError(b.ratio, closed) <= tolerance,
+                                "\(msg): B1 ratio \(b.ratio), closed form \(closed), tolerance \(tolerance)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 108)
+        // The sign condition matters: uniform policy, the labels on the model's side
+        // (P = sigmoid(log(1/4)) - 1/2 = -0.3, Q = sigmoid(-1) - 1/2 = -0.2311): ratio 0.1298, far from 1.
+        let same = try Evaluation(Problem(beta: 1, features: nil, theta: [0, 0], reference: [0.8, 0.2], rewards: [0, 1]))
+        #expect(same.bound(.B1).ratio < 0.13, "ratio \(same.bound(.B1).ratio)")
     }
 }

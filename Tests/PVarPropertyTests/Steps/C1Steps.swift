@@ -3,6 +3,7 @@
 // conditions for a nonzero gradient, each checked link by link.
 
 import Foundation
+import PVarCertify
 import PVarCore
 import PVarGSL
 import PVarVerify
@@ -172,8 +173,8 @@ extension C1Tests {
                 } else {
                     generated.checked += 1
                 }
-                // Tabular: grad L = -2 beta c exactly (Phi = I), c_t = mu_t m_t at the reference, and
-                // ||c|| >= |c_t|. The library within acc, the lower end within gamma_K.
+                // Tabular: grad L = 2 beta c exactly (Phi = I, c as in I1), c_t = -mu_t m_t at the
+                // reference, and ||c|| >= |c_t|. The library within acc, the lower end within gamma_K.
                 let slack = summationBound(terms: k) + Kit.evaluationAccuracy
                 #expect(e.gradientNorm >= lower * (1 - slack) - allowance,
                         "\(msg): ||grad L|| = \(e.gradientNorm) < 2 beta mu_t m_t = \(lower) (off-reference \(allowance))")
@@ -201,5 +202,42 @@ extension C1Tests {
             previous = normalised
         }
         #expect(previous > 0.5 * (1 - 1e-15), "at gap 40 the normalised gradient is 1/2 to double precision: \(previous)")
+    }
+}
+
+extension C1Tests {
+    @Test("C1 the hypotheses of step 7 are needed: collinear features phi = (-1, 0, 1), rewards (0, 1, 0), at a uniform reference, give grad L = 0 with PVar_labels = (4/9)(sigma(1) - 1/2)^2 > 0")
+    func cancellingPairsGiveZeroGradient() throws {
+        // The pairs (1,2) and (3,2) have the same label margin and opposite feature differences,
+        // so their pulls cancel: affine independence (step 7) fails, and varying labels alone do
+        // not force a gradient.
+        for beta in Self.betas {
+            let p = try Problem(beta: beta, features: [[-1], [0], [1]], theta: [0],
+                                reference: [1.0 / 3, 1.0 / 3, 1.0 / 3], rewards: [0, 1, 0])
+            let e = try Evaluation(p)
+            let t = PairTable(e)
+            #expect(e.atReference && e.pvarPolicy == 0 && Kit.offReferenceAllowance(e, t) == 0, "beta \(beta)")
+            // The pair sum E[(q - 1/2)(phi_i - phi_j)] is 0 up to the rounding of its 9 terms.
+            let direction = Kit.labelDirection(t)
+            let magnitude = t.expectation { i, j in abs(t.centredQ(i, j)) * euclideanNorm(t.featureDifference(i, j)) }
+            #expect(Kit.norm(direction) <= summationBound(terms: 9) * magnitude,
+                    "beta \(beta): E[(q - 1/2)(phi_i - phi_j)] = \(direction)")
+            // The library's gradient: 0 up to the rounding derived in labelDirectionTolerance.
+            let tolerance = Kit.labelDirectionTolerance(e, t, range: Kit.featureRange(t))
+            #expect(e.gradientNorm <= tolerance, "beta \(beta): ||grad L|| = \(e.gradientNorm), tolerance \(tolerance)")
+            // PVar_labels = 4 * (1/9) * (sigma(1) - 1/2)^2: the library within acc, the product 4 roundings.
+            let x = centredSigmoid(1)
+            let expected = 4.0 / 9 * x * x
+            #expect(relativeError(e.pvarLabels, expected) <= Kit.evaluationAccuracy + 8 * Double.ulpOfOne,
+                    "beta \(beta): PVar_labels = \(e.pvarLabels), (4/9)(sigma(1) - 1/2)^2 = \(expected)")
+        }
+        // Rigorous, on the exact inputs: the gradient norm is below 2^-100 of B2's value (no
+        // nonzero gradient hides under the rounding), and PVar_labels > 0.
+        let p = try Problem(beta: 1, features: [[-1], [0], [1]], theta: [0],
+                            reference: [1.0 / 3, 1.0 / 3, 1.0 / 3], rewards: [0, 1, 0])
+        let c = certify(p)
+        let b2 = try Evaluation(p).bound(.B2).value
+        #expect(c.gradientNorm.hi <= certifiedTightnessWindow * b2, "certified ||grad L|| in \(c.gradientNorm)")
+        #expect(c.pvarLabels.lo > 0, "certified PVar_labels in \(c.pvarLabels)")
     }
 }
