@@ -4,7 +4,8 @@ extension Evaluation {
     /// JSON with full double precision (shortest round-trip decimals). Keys:
     /// `loss`, `gradient`, `gradientNorm`, `pvarPolicy`, `pvarLabels`, `disagreement`,
     /// `scoreSpread`, `scoreBound`, `fisherTrace`, `noise` (`E||g - grad L||^2` of the one-pair
-    /// stochastic gradient), `labelNoise` (its label part), `snr` (null if infinite), `atReference`, `pairsArePolicy`, `policy`,
+    /// stochastic gradient; null where beta^2 pushes it above the double range), `labelNoise` (its label part,
+    /// likewise), `snr` (null if infinite), `atReference`, `pairsArePolicy`, `policy`,
     /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
     /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
@@ -25,8 +26,8 @@ extension Evaluation {
             "\"scoreSpread\": \(f(scoreSpread))",
             "\"scoreBound\": \(f(scoreBound))",
             "\"fisherTrace\": \(f(fisherTrace))",
-            "\"noise\": \(f(noise.total))",
-            "\"labelNoise\": \(f(noise.labelNoise))",
+            "\"noise\": \(noise.total.isFinite ? f(noise.total) : "null")",
+            "\"labelNoise\": \(noise.labelNoise.isFinite ? f(noise.labelNoise) : "null")",
             "\"snr\": \(snr.isFinite ? f(snr) : "null")",
             "\"atReference\": \(atReference)",
             "\"pairsArePolicy\": \(pairsArePolicy)",

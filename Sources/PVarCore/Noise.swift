@@ -14,6 +14,10 @@ import Foundation
 /// computed as such (no subtraction of `||grad L||^2` from a second moment), so the noise keeps
 /// its relative accuracy. Cost O(K^2 d): one pass over the pairs in difference space.
 public struct NoiseDecomposition: Sendable, Equatable {
+    /// `E||r Delta - m||^2` and `E[q (1 - q) ||Delta||^2]` without the factor `beta^2` (the
+    /// signal-to-noise ratio is formed from these, so it stays finite when `beta^2` overflows).
+    public let pairNoiseOverBetaSquared: Double
+    public let labelNoiseOverBetaSquared: Double
     /// `beta^2 E||r Delta - m||^2`: the spread of the pair's expected gradient (zero for K = 2
     /// only when the two ordered pairs carry the whole mass, i.e. never with the diagonal).
     public let pairNoise: Double
@@ -62,17 +66,21 @@ extension Evaluation {
                 label.add(w * sigmoid(b) * sigmoid(-b) * squared)
             }
         }
-        let b2 = beta * beta
-        return NoiseDecomposition(pairNoise: safeProduct(b2, pair.value), labelNoise: safeProduct(b2, label.value))
+        return NoiseDecomposition(pairNoiseOverBetaSquared: pair.value, labelNoiseOverBetaSquared: label.value,
+                                  pairNoise: safeProduct(beta, beta, pair.value), labelNoise: safeProduct(beta, beta, label.value))
     }
 
     /// `SNR = ||grad L||^2 / E||g - grad L||^2` for the one-pair stochastic gradient;
     /// `0` when both are 0 (K = 1, identical features), by the same `0/0 := 0` convention as
     /// the bounds' ratios.
+    ///
+    /// Formed as `||grad L / beta||^2 / (noise / beta^2)`, so `beta` cancels before anything can
+    /// overflow.
     public func signalToNoise(_ noise: NoiseDecomposition? = nil) -> Double {
-        let n = (noise ?? noiseDecomposition()).total
-        let signal = gradientNorm * gradientNorm
-        if signal == 0 { return 0 }
-        return n == 0 ? .infinity : signal / n
+        let d = noise ?? noiseDecomposition()
+        let n = d.pairNoiseOverBetaSquared + d.labelNoiseOverBetaSquared
+        let m = euclideanNorm(gradient.map { $0 / problem.beta })
+        if m == 0 { return 0 }
+        return n == 0 ? .infinity : (m / n.squareRoot()) * (m / n.squareRoot())
     }
 }

@@ -269,6 +269,12 @@ public struct PVarEstimand: Sendable {
         return min(1, 2 * exp(-2 * k * t * t / (r * r)))
     }
 
+    /// The deviation Hoeffding's bound certifies with probability `confidence` (range `r`):
+    /// `P(|U - theta| >= t) <= 1 - confidence` at `t = r sqrt(log(2 / (1 - confidence)) / (2 floor(n/2)))`.
+    public func hoeffdingDeviation(sampleSize n: Int, confidence: Double, range r: Double = 0.25) -> Double {
+        r * (log(2 / (1 - confidence)) / (2 * Double(n / 2))).squareRoot()
+    }
+
     /// Bernstein's bound for U-statistics through Hoeffding's reduction (`U` is an average over
     /// permutations of means of `k = floor(n/2)` i.i.d. kernel values, and `exp` is convex):
     /// `P(|U - theta| >= t) <= 2 exp(-k t^2 / (2 zeta2 + (2/3) c t))` with `c = deviationRange`
@@ -293,6 +299,11 @@ public struct PVarEstimate: Sendable, Equatable {
     public let unbiased: Double
     /// The plug-in V-statistic, `((n-1)/n) unbiased`.
     public let plugIn: Double
+    public init(sampleSize: Int, unbiased: Double, plugIn: Double) {
+        self.sampleSize = sampleSize
+        self.unbiased = unbiased
+        self.plugIn = plugIn
+    }
 }
 
 /// Reusable buffers of `PVarEstimand.estimate` (counts all 0 between calls).
@@ -327,14 +338,19 @@ public func chebyshevDeviation(variance v: Double, count m: Double, failureProba
     (v / (m * delta)).squareRoot()
 }
 
-/// The sample variance `S^2` (denominator `m - 1`) of `m` i.i.d. values in an interval of length
-/// `r`, against their variance `sigma^2`: `S^2` is a U-statistic with kernel `g(x, x') = (x - x')^2 / 2`
-/// in `[0, r^2/2]`, with `E g = sigma^2` and `Var g <= E g^2 <= (r^2/2) sigma^2`; Bernstein for
-/// U-statistics with `floor(m/2)` blocks gives `P(|S^2 - sigma^2| >= t) <= delta` at
-/// `t = bernsteinDeviation(variance: r^2 sigma^2 / 2, range: r^2 / 2, count: floor(m/2), delta)`.
-public func sampleVarianceDeviation(variance sigma2: Double, valueRange r: Double, count m: Int,
+/// The sample variance `S^2` (denominator `m - 1`) of `m` i.i.d. values `X` with variance
+/// `sigma^2`, `|X - E X| <= c` and values in an interval of length `r`, against `sigma^2`.
+///
+/// `S^2 = (1 / (m (m-1))) sum_{a != b} g(X_a, X_b)` is a U-statistic with kernel
+/// `g(x, x') = (x - x')^2 / 2`, `E g = sigma^2`, `0 <= g <= r^2/2`, and
+/// `Var g = (mu4 + sigma^4) / 2 <= (c^2 sigma^2 + sigma^4) / 2` (`E (X - X')^4 = 2 mu4 + 6 sigma^4` and
+/// `mu4 = E (X - E X)^4 <= c^2 sigma^2`). Bernstein for U-statistics (Hoeffding's reduction to
+/// `floor(m/2)` i.i.d. blocks) gives `P(|S^2 - sigma^2| >= t) <= delta` at
+/// `t = bernsteinDeviation(variance: (c^2 sigma^2 + sigma^4) / 2, range: r^2 / 2, count: floor(m/2), delta)`.
+public func sampleVarianceDeviation(variance sigma2: Double, deviationRange c: Double, valueRange r: Double, count m: Int,
                                     failureProbability delta: Double) -> Double {
-    bernsteinDeviation(variance: r * r * sigma2 / 2, range: r * r / 2, count: Double(m / 2), failureProbability: delta)
+    bernsteinDeviation(variance: (c * c * sigma2 + sigma2 * sigma2) / 2, range: r * r / 2, count: Double(m / 2),
+                       failureProbability: delta)
 }
 
 /// How far the frequency of an event in `m` independent trials can exceed an upper bound `p` on
@@ -376,16 +392,22 @@ public struct EstimationConfiguration: Sendable, Equatable {
     /// Sample sizes `n`.
     public var sampleSizes = [2, 4, 8, 16, 64]
     /// Independent estimates `M` per case and `n`.
-    public var estimatesPerSize = 20_000
+    public var estimatesPerSize = 50_000
     /// Deviations `t`, in multiples of the exact standard deviation of `U`, for the tail checks.
     public var tailDeviations = [2.0, 3.0]
+    /// A further tail deviation: the `t` that Hoeffding's bound (range 1/4) certifies with this
+    /// probability (`hoeffdingDeviation`), set against the empirical quantile of `|U - PVar|`.
+    public var hoeffdingConfidence = 0.9
     /// The top-k population: instances (at the reference, the six families cycling), the selected
     /// fraction and the independent replicates of the whole sampling.
     public var population = 200
     public var topFraction = 0.1
     public var replicates = 2_000
-    /// Expected agreement at the largest `n` that the suite asserts (see `topKLevelThreshold` in
-    /// the report for how it was measured).
+    /// Expected agreement at the largest `n` (64) that the suite asserts. Measured (400 replicates
+    /// each): 0.890 to 0.970 over the populations of run seeds 1-20 and the suite's default seed
+    /// 20261126 (the lowest, 0.890); population-to-population spread about 0.02. 0.8 sits 0.09
+    /// (four to five spreads) below the lowest, so a fresh seed's population fails only if its
+    /// agreement is far outside everything measured.
     public var topKLevelThreshold = 0.8
     /// The false-failure probability of all statistical checks together (union bound).
     public var suiteFailureProbability = 1e-6
@@ -466,8 +488,12 @@ public struct EstimatorRun: Sendable {
     public let varianceUnbiased: Double
     /// The deviations `t` and how many estimates had `|U - PVar| >= t` (counted at `t` minus a
     /// rounding allowance, so rounding can only over-count).
+    /// The last deviation is `hoeffdingDeviation` at `hoeffdingConfidence`.
     public let deviations: [Double]
     public let tailCounts: [Int]
+    /// The empirical `hoeffdingConfidence`-quantile of `|U - PVar|` (the smallest observed value
+    /// with at least that fraction of the estimates at or below it).
+    public let deviationQuantile: Double
 }
 
 /// The top-k agreement at one `n`, over the replicates.
@@ -514,7 +540,7 @@ public struct EstimationStudy: Sendable {
     /// Number of statistical checks (the union bound divides the suite's false-failure
     /// probability among them).
     public static func checkCount(_ c: EstimationConfiguration) -> Int {
-        caseSpecs.count * c.sampleSizes.count * (3 + 3 * c.tailDeviations.count) + c.sampleSizes.count
+        caseSpecs.count * c.sampleSizes.count * (3 + 3 * (c.tailDeviations.count + 1)) + c.sampleSizes.count
     }
 
     /// The first qualifying instance of each spec, drawn from `generator`.
@@ -564,8 +590,8 @@ public struct EstimationStudy: Sendable {
             let (ci, si) = jobs[job]
             let estimand = cases[ci].estimand, n = sizes[si]
             let rng = RandomSource(seed: deriveSeed(seed, [label, stableLabel("case"), UInt64(ci), UInt64(n)]))
-            return Self.run(estimand, sampleSize: n, count: c.estimatesPerSize,
-                            deviationsInSigma: c.tailDeviations, rng)
+            return Self.run(estimand, sampleSize: n, count: c.estimatesPerSize, deviationsInSigma: c.tailDeviations,
+                            hoeffdingConfidence: c.hoeffdingConfidence, rng)
         }
         let runs = cases.indices.map { ci in Array(flat[(ci * sizes.count)..<((ci + 1) * sizes.count)]) }
 
@@ -607,7 +633,7 @@ public struct EstimationStudy: Sendable {
 
     /// `M` estimates of one case at one `n`.
     static func run(_ estimand: PVarEstimand, sampleSize n: Int, count m: Int, deviationsInSigma: [Double],
-                    _ rng: RandomSource) -> EstimatorRun {
+                    hoeffdingConfidence: Double, _ rng: RandomSource) -> EstimatorRun {
         let sampler = ResponseSampler(weights: estimand.weights)
         var scratch = EstimatorScratch(responseCount: estimand.responseCount)
         var buffer = [Int](repeating: 0, count: n)
@@ -620,10 +646,15 @@ public struct EstimationStudy: Sendable {
         }
         let sigma = estimand.unbiasedVariance(sampleSize: n).squareRoot()
         let deviations = deviationsInSigma.map { $0 * sigma }
+            + [estimand.hoeffdingDeviation(sampleSize: n, confidence: hoeffdingConfidence)]
         let slack = roundingAllowance(estimand, count: m, sampleSize: n)
-        let tails = deviations.map { d in u.filter { abs($0 - estimand.exact) >= d - slack }.count }
+        let absolute = u.map { abs($0 - estimand.exact) }
+        let tails = deviations.map { d in absolute.filter { $0 >= d - slack }.count }
+        let sorted = absolute.sorted()
+        let q = sorted[min(m - 1, Int((hoeffdingConfidence * Double(m)).rounded(.up)) - 1)]
         return EstimatorRun(sampleSize: n, count: m, meanUnbiased: mean(u), meanPlugIn: mean(v),
-                            varianceUnbiased: sampleVariance(u), deviations: deviations, tailCounts: tails)
+                            varianceUnbiased: sampleVariance(u), deviations: deviations, tailCounts: tails,
+                            deviationQuantile: q)
     }
 
     /// Rounding of the observed statistics: a mean of `m` values in `[0, kernelMax]`, each a sum of
@@ -664,7 +695,8 @@ public struct EstimationStudy: Sendable {
                 out.append(EstimationCheck(claim: .plugInBias, label: label, observed: run.meanPlugIn,
                                            theory: e.plugInExpectation(sampleSize: n), comparison: .equal,
                                            tolerance: tV + f * meanShift + rounding, failureProbability: delta))
-                let tS = sampleVarianceDeviation(variance: varU, valueRange: e.kernelMax, count: m, failureProbability: delta)
+                let tS = sampleVarianceDeviation(variance: varU, deviationRange: e.deviationRange, valueRange: e.kernelMax,
+                                                 count: m, failureProbability: delta)
                 out.append(EstimationCheck(claim: .variance, label: label, observed: run.varianceUnbiased, theory: varU,
                                            comparison: .equal,
                                            tolerance: tS + varianceShift + 4 * rounding * e.kernelMax, failureProbability: delta))

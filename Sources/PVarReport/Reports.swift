@@ -80,6 +80,7 @@ public func reportFiles(seed: UInt64, results: [CheckResult]) async throws -> [R
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
         + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())] + sequenceReportFiles(seed: seed)
+        + estimationReportFiles(seed: seed)
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -90,6 +91,10 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         if path == "bounds.md" {
             return "B0–B3 checked on \(instances) GSL-drawn instances each (seed \(seed)): worst ratios, witnesses, plots; C1"
         }
+        if path == "estimation.md" {
+            return "estimating PVar from n sampled responses: unbiased U-statistic, plug-in, exact variance, concentration, top-k agreement"
+        }
+        if path.hasPrefix("plots/estimation") { return "\(name): plot of the estimation report" }
         if path == "sequences.md" { return "sequence-level policies: how G and D grow with the length T" }
         if path == "plots/sequence-growth.svg" { return "G, D and the gradient norm against T (sequence policies)" }
         if path == "edge-cases.md" {
