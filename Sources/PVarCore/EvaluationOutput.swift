@@ -5,7 +5,8 @@ extension Evaluation {
     /// `loss`, `gradient`, `gradientNorm`, `pvarPolicy`, `pvarLabels`, `disagreement`,
     /// `scoreSpread`, `scoreBound`, `fisherTrace`, `noise` (`E||g - grad L||^2` of the one-pair
     /// stochastic gradient; null where beta^2 pushes it above the double range), `labelNoise` (its label part,
-    /// likewise), `snr` (null if infinite), `atReference`, `pairsArePolicy`, `policy`,
+    /// likewise), `snr` (null if infinite), `snrBound` (S1: `4 PVar_labels / (1 - 4 PVar_labels)` at the
+    /// reference, null elsewhere), `atReference`, `pairsArePolicy`, `policy`,
     /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
     /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
@@ -29,6 +30,7 @@ extension Evaluation {
             "\"noise\": \(noise.total.isFinite ? f(noise.total) : "null")",
             "\"labelNoise\": \(noise.labelNoise.isFinite ? f(noise.labelNoise) : "null")",
             "\"snr\": \(snr.isFinite ? f(snr) : "null")",
+            "\"snrBound\": \(snrBound.map(f) ?? "null")",
             "\"atReference\": \(atReference)",
             "\"pairsArePolicy\": \(pairsArePolicy)",
             "\"policy\": \(array(policy))",
@@ -69,7 +71,7 @@ extension Evaluation {
         | score bound G | \(f(scoreBound)) |
         | Fisher trace | \(f(fisherTrace)) |
         | noise of the one-pair gradient | \(f(noise.total)) (labels: \(f(noise.labelNoise))) |
-        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf") |
+        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf")\(snrBound.map { " (S1 bound at the reference: \(f($0)))" } ?? "") |
         | at the reference | \(atReference) |
         | pairs are the policy | \(pairsArePolicy) |
 
