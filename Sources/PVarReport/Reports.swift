@@ -114,6 +114,8 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
     for file in files {
         out += "- [\(file.path)](\(file.path)): \(describe(file.path))\n"
     }
+    out += "- [performance.md](performance.md): speed against a C loop and NumPy; written by `make bench` "
+        + "(timings are measurements, so not by this command)\n"
     return out
 }
 

@@ -103,6 +103,17 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         + "(sqrt(2)/3)((1 - 1/K)/4)^(1/6): exactly 1/3 at K = 2, so 1/3 is the two-response supremum; "
         + "for K >= 3 (0.3497 at K = 3, below \(f(provenB3RatioBound)) for every K) whether 1/3 remains the supremum is a conjecture.\n\n"
     out += "## Searches\n\n" + sections
+    out += "### S1: signal-to-noise ratio at the reference\n\n"
+        + "`SNR <= 4 PVar_labels / (1 - 4 PVar_labels)` ([Proofs/S1](../Proofs/S1-snr.md)); the search maximises "
+        + "SNR / bound over instances moved exactly to the reference, and the witness's noise is certified in ball arithmetic:\n\n"
+        + "| K, d | best SNR / bound (doubles) | certified ratio | verdict |\n|---|---|---|---|\n"
+    for (k, d) in tightnessShapes {
+        let r = await searchSNRTightness(responses: k, dimension: d, restarts: tightnessRestarts / 2, seed: seed)
+        let c = r.certifiedWitness
+        out += "| \(k), \(d) | \(f(r.bestRatio)) | \(c.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-") | \(c?.verdict.rawValue ?? "-") |\n"
+    }
+    out += "\nEquality holds on every two-response instance at the reference (S1's exact formula: SNR / bound = "
+        + "rho^2 (1 - 4 PVar) / (1 - 4 rho^2 PVar) with rho B0's ratio), so the bound is sharp.\n\n"
     out += "## Witness families\n\n"
     out += "### Two responses at the reference (B2's exact condition)\n\n"
     out += "| pi_1 | B2 ratio computed | sqrt(min/max) |\n|---|---|---|\n" + familyRows + "\n"
