@@ -15,12 +15,7 @@ import Testing
 /// Instances per family in each step: 6 families x 25 = 150 instances per step (>= 120).
 private let b0PerFamily = 25
 
-/// Unit roundoff u = eps / 2.
-private let u = Double.ulpOfOne / 2
 
-/// Relative accuracy of a library output (`Evaluation`'s doc comment: every output agrees with an
-/// independent 50-digit evaluation to better than 1e-12 relative; `ReferenceAgreement` enforces it).
-private let evaluationAccuracy = 1e-12
 
 /// The links of the chain, each side formed from the pair table.
 private struct Chain {
@@ -68,26 +63,6 @@ private struct Chain {
     var linkTolerance: Double { 3 * sumAccuracy }
 }
 
-/// Counts instances checked and skipped (a compared quantity positive but below 1e-290).
-private struct Tally {
-    var checked = 0
-    var skipped = 0
-    var total: Int { checked + skipped }
-
-    func expectEnough(_ step: String, minimum: Int = 120) {
-        #expect(total >= minimum, "\(step): only \(total) instances")
-        #expect(skipped * 20 <= total, "\(step): \(skipped) of \(total) instances skipped (below 1e-290)")
-    }
-
-    mutating func admit(_ values: Double...) -> Bool {
-        if values.contains(where: { $0 != 0 && abs($0) < resolutionFloor }) {
-            skipped += 1
-            return false
-        }
-        checked += 1
-        return true
-    }
-}
 
 private func eachGeneralInstance(_ body: (Family, Int, Evaluation, Chain) -> Void) {
     for f in Family.allCases {
@@ -101,7 +76,7 @@ private func eachGeneralInstance(_ body: (Family, Int, Evaluation, Chain) -> Voi
 extension B0Tests {
     @Test("B0 step 1: ||grad L|| = beta ||E[(p - q)(s_i - s_j)]|| (I1), the library's gradient norm against the pair double sum")
     func stepOneGradientIsBetaTimesPairMean() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e, chain in
             let beta = e.problem.beta
             guard tally.admit(e.gradientNorm, beta * chain.normOfMean, beta * chain.meanOfNorm) else { return }
@@ -116,7 +91,7 @@ extension B0Tests {
 
     @Test("B0 step 2: ||E[(p - q)(s_i - s_j)]|| <= E[|p - q| ||s_i - s_j||] (triangle inequality for the norm of a sum)")
     func stepTwoTriangleInequality() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, _, chain in
             guard tally.admit(chain.normOfMean, chain.meanOfNorm) else { return }
             #expect(chain.normOfMean <= chain.meanOfNorm * (1 + chain.linkTolerance),
@@ -127,7 +102,7 @@ extension B0Tests {
 
     @Test("B0 step 3: E[|p - q| ||s_i - s_j||] <= sqrt(E (p - q)^2) sqrt(E ||s_i - s_j||^2) (Cauchy-Schwarz, weights mu_i mu_j)")
     func stepThreeCauchySchwarz() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, _, chain in
             guard tally.admit(chain.meanOfNorm, chain.cauchySchwarz) else { return }
             #expect(chain.meanOfNorm <= chain.cauchySchwarz * (1 + chain.linkTolerance),
@@ -138,7 +113,7 @@ extension B0Tests {
 
     @Test("B0 step 4: sqrt(E (p - q)^2) sqrt(E ||s_i - s_j||^2) = delta D, the library's disagreement times score spread")
     func stepFourIsDeltaTimesD() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e, chain in
             let value = e.disagreement * e.scoreSpread
             guard tally.admit(chain.cauchySchwarz, value) else { return }
@@ -158,7 +133,7 @@ extension B0Tests {
     func twoResponsesMakeBothLinksEqualities() {
         let limits = GeneratorLimits(responses: 2...2, dimension: 1...16)
         let twoResponseGenerator = InstanceGenerator(runSeed: runSeed, limits: limits)
-        var tally = Tally()
+        var tally = StepTally()
         for f in Family.allCases {
             for n in 0..<b0PerFamily {
                 let e = evaluate(twoResponseGenerator.instance(.general, f, index: n))

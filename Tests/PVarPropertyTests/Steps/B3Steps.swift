@@ -78,9 +78,6 @@ private struct B3Pairs {
     }
 }
 
-/// Accuracy of the library's evaluation (gradient, G, PVar, mu): 1e-12 relative, the
-/// documented agreement with the independent 50-digit evaluation (`Evaluation`'s doc comment).
-private let libraryAccuracy = 1e-12
 
 extension B3Tests {
     /// Instances per family for every step: 6 families x 30 = 180 at-reference instances.
@@ -121,7 +118,7 @@ extension B3Tests {
             // Scale of the pair sum: beta E[|X| ||s_i - s_j||] bounds every partial sum; K^2 terms,
             // each a product and a difference (gamma_{K^2 + d}); the library gradient to 1e-12.
             let scale = x.beta * x.table.expectation { x.absX($0, $1) * x.spread($0, $1) }
-            let tol = libraryAccuracy * x.e.gradientNorm + summationBound(terms: x.k * x.k + x.d) * scale
+            let tol = evaluationAccuracy * x.e.gradientNorm + summationBound(terms: x.k * x.k + x.d) * scale
             #expect(diff <= x.offReference + tol,
                     "||grad L - beta E[-X ds]|| = \(diff), off-reference \(x.offReference), tol \(tol); \(x.message)")
         }
@@ -133,7 +130,7 @@ extension B3Tests {
             let lhs = x.e.gradientNorm
             let rhs = x.beta * x.table.expectation { x.absX($0, $1) * x.spread($0, $1) }
             // lhs: library (1e-12); rhs: K^2 nonnegative terms, each with a d-term norm.
-            let tol = libraryAccuracy + summationBound(terms: x.k * x.k + x.d)
+            let tol = evaluationAccuracy + summationBound(terms: x.k * x.k + x.d)
             #expect(lhs <= rhs * (1 + tol) + x.offReference, "\(lhs) vs \(rhs); \(x.message)")
         }
     }
@@ -144,7 +141,7 @@ extension B3Tests {
             let lhs = x.table.expectation { x.absX($0, $1) * x.spread($0, $1) }
             let rhs = 2 * x.e.scoreBound * x.meanAbsX
             // G from the library (1e-12); two sums of K^2 nonnegative terms (one with d-term norms).
-            let tol = libraryAccuracy + 2 * summationBound(terms: x.k * x.k + x.d)
+            let tol = evaluationAccuracy + 2 * summationBound(terms: x.k * x.k + x.d)
             #expect(lhs <= rhs * (1 + tol), "\(lhs) vs \(rhs); \(x.message)")
         }
     }
@@ -158,7 +155,7 @@ extension B3Tests {
                 // Pointwise |X| <= t + (1/2) 1{|X| > t} holds for the computed X themselves, so only
                 // the two K^2-term sums round, and the weights mu_i mu_j sum to 1 within 2e-12
                 // (each mu_y from the library to 1e-12).
-                let tol = 2 * libraryAccuracy + 2 * summationBound(terms: x.k * x.k)
+                let tol = 2 * evaluationAccuracy + 2 * summationBound(terms: x.k * x.k)
                 #expect(lhs <= rhs * (1 + tol), "t \(t): E|X| \(lhs) vs \(rhs); \(x.message)")
             }
         }
@@ -172,7 +169,7 @@ extension B3Tests {
                 let rhs = x.e.pvarLabels / (t * t)
                 // 1{|X| > t} <= X^2 / t^2 for the computed X; the library's PVar sums the same X^2
                 // (1e-12), the tail is a K^2-term sum, and t^2 and the division round twice.
-                let tol = libraryAccuracy + 2 * summationBound(terms: x.k * x.k) + 2 * Double.ulpOfOne
+                let tol = evaluationAccuracy + 2 * summationBound(terms: x.k * x.k) + 2 * Double.ulpOfOne
                 #expect(lhs <= rhs * (1 + tol), "t \(t): P \(lhs) vs PVar/t^2 \(rhs); \(x.message)")
             }
         }
@@ -204,7 +201,7 @@ extension B3Tests {
         Self.forEachInstance { x in
             let m = x.meanAbsX
             // K^2-term sum of nonnegative terms against the library's sqrt(PVar) (1e-12).
-            #expect(m <= x.e.rootPVarLabels * (1 + libraryAccuracy + summationBound(terms: x.k * x.k)),
+            #expect(m <= x.e.rootPVarLabels * (1 + evaluationAccuracy + summationBound(terms: x.k * x.k)),
                     "E|X| \(m) vs sqrt(PVar) \(x.e.rootPVarLabels); \(x.message)")
             // PVar < 1/4 (T3), so sqrt(PVar) = PVar^(1/3) PVar^(1/6) < 4^(-1/6) PVar^(1/3) < (3/2) PVar^(1/3).
             #expect(x.e.rootPVarLabels < 1.5 * x.e.cubeRootPVarLabels, "\(x.message)")
@@ -228,7 +225,7 @@ extension B3Tests {
             #expect(x.e.bound(.B3).value == 0, "\(message)")
             // With X = 0 the gradient is beta E[(p - 1/2)(s_i - s_j)]: only the off-reference
             // rounding term (exactly 0 at K = 1); library accuracy 1e-12.
-            #expect(x.e.gradientNorm <= x.offReference * (1 + libraryAccuracy), "\(x.e.gradientNorm); \(message)")
+            #expect(x.e.gradientNorm <= x.offReference * (1 + evaluationAccuracy), "\(x.e.gradientNorm); \(message)")
         }
     }
 }

@@ -14,22 +14,7 @@ import Testing
 /// Instances per family in each step: 6 families x 25 = 150 instances per step (>= 120).
 private let i1PerFamily = 25
 
-/// Unit roundoff u = eps / 2.
-private let u = Double.ulpOfOne / 2
 
-/// Counts the instances a step checked and the ones it skipped because the quantities compared
-/// are below `resolutionFloor` (1e-290), where doubles lose relative accuracy.
-private struct Tally {
-    var checked = 0
-    var skipped = 0
-    var total: Int { checked + skipped }
-
-    /// At least 120 instances seen, at most 5% of them skipped.
-    func expectEnough(_ step: String) {
-        #expect(total >= 120, "\(step): only \(total) instances")
-        #expect(skipped * 20 <= total, "\(step): \(skipped) of \(total) instances skipped (below 1e-290)")
-    }
-}
 
 /// The instances of one step: every family, indices `0..<i1PerFamily`, regime `.general`.
 private func eachGeneralInstance(_ body: (Family, Int, Evaluation) -> Void) {
@@ -66,7 +51,7 @@ private func doublePairSum(_ t: PairTable) -> [Double] {
 struct I1Tests {
     @Test("I1 step 1: dl/da = sigmoid(a) - q, GSL's central derivative of l(a; q) = q softplus(-a) + (1 - q) softplus(a)")
     func lossDerivativeIsResidual() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             for (i, j) in samplePairs(t.responses, count: 6) {
@@ -98,7 +83,7 @@ struct I1Tests {
 
     @Test("I1 step 2: h_i - h_j = beta [(phi_i - phi_j) . theta - log(ref_i / ref_j)] (log Z cancels), and s_i - s_j = phi_i - phi_j")
     func implicitRewardDifferenceIsAffineInTheta() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -142,7 +127,7 @@ struct I1Tests {
 
     @Test("I1 step 3: beta sum_{i,j} mu_i mu_j (p - q)(phi_i - phi_j), the O(K^2 d) double sum, equals the library's gradient")
     func doubleSumEqualsGradient() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let beta = e.problem.beta
@@ -176,7 +161,7 @@ struct I1Tests {
 
     @Test("I1 step 4: w_ij = mu_i mu_j (p_ij - q_ij) is antisymmetric, exactly in doubles (w_ji = -w_ij, w_ii = 0)")
     func pairWeightsAreAntisymmetric() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let mu = t.mu
@@ -198,7 +183,7 @@ struct I1Tests {
 
     @Test("I1 step 5: sum_{i,j} w_ij (phi_i - phi_j) = 2 Phi^T c with c_i = sum_j w_ij (c and Phi^T c computed here)")
     func doubleSumCollapsesToRowSums() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -245,7 +230,7 @@ struct I1Tests {
 
     @Test("I1 step 6: sum_i c_i = 0 (antisymmetric weights sum to zero): |sum of the library's residual| <= gamma_{K^2} sum |w_ij|")
     func rowSumsSumToZero() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses

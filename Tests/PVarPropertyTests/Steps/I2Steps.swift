@@ -13,23 +13,7 @@ import Testing
 /// Instances per family in each step: 6 families x 25 = 150 instances per step (>= 120).
 private let i2PerFamily = 25
 
-/// Relative accuracy of a library output (`Evaluation`'s doc comment: every output agrees with an
-/// independent 50-digit evaluation to better than 1e-12 relative; `ReferenceAgreement` enforces it).
-private let evaluationAccuracy = 1e-12
 
-/// Counts the instances a step checked and the ones skipped because the compared quantities are
-/// positive but below `resolutionFloor` (1e-290), where doubles lose relative accuracy.
-private struct Tally {
-    var checked = 0
-    var skipped = 0
-    var total: Int { checked + skipped }
-
-    /// At least 120 instances seen, at most 5% of them skipped.
-    func expectEnough(_ step: String) {
-        #expect(total >= 120, "\(step): only \(total) instances")
-        #expect(skipped * 20 <= total, "\(step): \(skipped) of \(total) instances skipped (below 1e-290)")
-    }
-}
 
 private func eachGeneralInstance(_ body: (Family, Int, Evaluation) -> Void) {
     for f in Family.allCases {
@@ -54,7 +38,7 @@ private enum Preference: CaseIterable {
 struct I2Tests {
     @Test("I2 step 1: p(j,i) = 1 - p(i,j) and p(i,i) = 1/2 (p - 1/2 exactly antisymmetric), and the same for q")
     func preferencesAreComplementary() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             for pref in Preference.allCases {
@@ -80,7 +64,7 @@ struct I2Tests {
 
     @Test("I2 step 2: E[p - 1/2] = 0 for pairs from mu and from the policy (pair terms cancel, diagonal terms vanish), and the same for q")
     func centredPreferenceHasMeanZero() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses
@@ -102,7 +86,7 @@ struct I2Tests {
 
     @Test("I2 step 3: E[p] = (1/2)(sum_y w_y)^2 = 1/2 for w = mu and w = the policy, and the same for q")
     func meanPreferenceIsOneHalf() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses
@@ -129,7 +113,7 @@ struct I2Tests {
 
     @Test("I2 step 4: Var[p] = E[(p - E p)^2] = E[(p - 1/2)^2], the library's PVar_policy (and Var_mu[q] = PVar_labels)")
     func varianceIsSecondMomentAboutOneHalf() {
-        var tally = Tally()
+        var tally = StepTally()
         eachGeneralInstance { f, n, e in
             let t = PairTable(e)
             let k = t.responses

@@ -12,37 +12,8 @@ import Testing
 /// Instances per family in each step: 6 families x 25 = 150 instances per step (>= 120).
 private let i3PerFamily = 25
 
-/// Unit roundoff u = eps / 2.
-private let u = Double.ulpOfOne / 2
 
-/// Relative accuracy of a library output (`Evaluation`'s doc comment: every output agrees with an
-/// independent 50-digit evaluation to better than 1e-12 relative; `ReferenceAgreement` enforces it).
-private let evaluationAccuracy = 1e-12
 
-/// Counts the instances a step checked and the ones skipped because the compared quantities are
-/// positive but below `resolutionFloor` (1e-290), where doubles lose relative accuracy.
-private struct Tally {
-    var checked = 0
-    var skipped = 0
-    var total: Int { checked + skipped }
-
-    /// At least 120 instances seen, at most 5% of them skipped.
-    func expectEnough(_ step: String) {
-        #expect(total >= 120, "\(step): only \(total) instances")
-        #expect(skipped * 20 <= total, "\(step): \(skipped) of \(total) instances skipped (below 1e-290)")
-    }
-
-    /// Counts one instance whose compared quantities are `values`: skipped if one is positive
-    /// but below the floor. Returns whether to check it.
-    mutating func admit(_ values: Double...) -> Bool {
-        if values.contains(where: { $0 != 0 && abs($0) < resolutionFloor }) {
-            skipped += 1
-            return false
-        }
-        checked += 1
-        return true
-    }
-}
 
 private func eachInstance(_ regime: Regime, _ body: (Family, Int, Evaluation) -> Void) {
     for f in Family.allCases {
@@ -74,7 +45,7 @@ private func total(_ w: [Double]) -> Double {
 struct I3Tests {
     @Test("I3 step 1: s_i - s_j = phi_i - phi_j (the policy's mean feature cancels), for every pair")
     func scoreDifferencesAreFeatureDifferences() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let ranges = featureRanges(t)
@@ -98,7 +69,7 @@ struct I3Tests {
 
     @Test("I3 step 2: D^2 = E_mu ||s_i - s_j||^2 = 2 E_mu ||s||^2 - 2 ||E_mu s||^2, any mu")
     func spreadIsTwiceTheScoreVariance() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -131,7 +102,7 @@ struct I3Tests {
 
     @Test("I3 step 3: D^2 <= 2 E_mu ||s||^2 <= 2 G^2, so D <= sqrt(2) G for every mu (link by link)")
     func spreadIsAtMostRootTwoG() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -156,7 +127,7 @@ struct I3Tests {
 
     @Test("I3 step 4: ||s_i - s_j|| <= ||s_i|| + ||s_j|| <= 2 G, so D <= 2 G (the cruder bound), any mu")
     func spreadIsAtMostTwoG() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let g = e.scoreBound
@@ -183,7 +154,7 @@ struct I3Tests {
 
     @Test("I3 step 5: E_pi[s] = Phi^T (pi - pi) = 0, any theta")
     func scoresHaveMeanZeroUnderThePolicy() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let k = t.responses
@@ -209,7 +180,7 @@ struct I3Tests {
 
     @Test("I3 step 6: F = E_pi[s s^T] = Phi^T (diag pi - pi pi^T) Phi entrywise, and tr F = E_pi ||s||^2 (the library's fisherTrace)")
     func fisherMatrixFormula() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.general) { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -257,7 +228,7 @@ struct I3Tests {
 
     @Test("I3 step 7: with mu = pi, D^2 = 2 tr F (E_pi s = 0 in step 2)")
     func onPolicySpreadIsTwiceFisherTrace() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.onPolicy) { f, n, e in
             let t = PairTable(e)
             let k = t.responses, dim = t.dimension
@@ -276,7 +247,7 @@ struct I3Tests {
 
     @Test("I3 step 8: with mu = pi, tr F = E_pi ||s||^2 <= G^2, so D = sqrt(2 tr F) <= sqrt(2) G")
     func fisherTraceIsAtMostGSquared() {
-        var tally = Tally()
+        var tally = StepTally()
         eachInstance(.onPolicy) { f, n, e in
             let k = e.problem.responseCount
             let g = e.scoreBound
