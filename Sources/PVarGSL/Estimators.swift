@@ -107,11 +107,10 @@ public struct PVarEstimand: Sendable {
         var table = [Double](repeating: 0, count: k * k)
         for i in 0..<k {
             for j in 0..<k where j != i {
-                let c = switch target {
-                case .labels: centredSigmoid(e.problem.rewards[i] - e.problem.rewards[j])
-                case .policy: centredSigmoid(e.implicitRewardDifference(i, j))
+                table[i * k + j] = switch target {
+                case .labels: preferenceKernel(e.problem.rewards[i] - e.problem.rewards[j])
+                case .policy: preferenceKernel(e.implicitRewardDifference(i, j))
                 }
-                table[i * k + j] = c * c
             }
         }
         let w = target == .labels ? e.pairWeights : e.policy
@@ -171,7 +170,10 @@ public struct PVarEstimand: Sendable {
     /// Computed from the counts `c_y` of the distinct responses: `sum_{a != b} h = 2 S` with
     /// `S = sum_{y < y'} c_y c_y' h(y, y') + sum_y C(c_y, 2) h(y, y)`, and the diagonal
     /// `sum_a h(y_a, y_a) = sum_y c_y h(y, y)`. Because `h(y, y) = 0`, `V = ((n-1)/n) U` exactly
-    /// for every sample: the two estimators rank prompts with the same `n` identically.
+    /// for every sample: the two estimators rank prompts with the same `n` identically. `U` is
+    /// `unbiasedPVarEstimate(unorderedPairSum: S, sampleSize: n)` (PVarCore), the normalisation
+    /// `pvar select` uses; for the `labels` target it is `unbiasedPVarEstimate(rewards:)` of the
+    /// sampled responses' rewards up to the order of summation (suite `Select` checks this).
     public func estimate(responses: [Int]) -> PVarEstimate {
         precondition(responses.count >= 2, "estimate: needs n >= 2 responses")
         var scratch = EstimatorScratch(responseCount: responseCount)
@@ -207,7 +209,7 @@ public struct PVarEstimand: Sendable {
             }
         }
         let nn = Double(n)
-        return PVarEstimate(sampleSize: n, unbiased: 2 * offDiagonal / (nn * (nn - 1)),
+        return PVarEstimate(sampleSize: n, unbiased: unbiasedPVarEstimate(unorderedPairSum: offDiagonal, sampleSize: n),
                             plugIn: (2 * offDiagonal + diagonal) / (nn * nn))
     }
 
