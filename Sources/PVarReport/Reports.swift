@@ -80,7 +80,7 @@ public func reportFiles(seed: UInt64, results: [CheckResult]) async throws -> [R
     let bounds = try BoundsReport(seed: seed, instances: instances, results: results)
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
         + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())] + sequenceReportFiles(seed: seed)
-        + estimationReportFiles(seed: seed)
+        + estimationReportFiles(seed: seed) + (await selectionReportFiles(seed: seed))
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -91,6 +91,10 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         if path == "bounds.md" {
             return "B0–B3 checked on \(instances) GSL-drawn instances each (seed \(seed)): worst ratios, witnesses, plots; C1"
         }
+        if path == "selection.md" {
+            return "the paper's experiment in a synthetic world: PVar-based prompt selection, exact DPO training, held-out reward and win rate (20 seeds, 95% CIs)"
+        }
+        if path.hasPrefix("plots/selection") { return "\(name): plot of the selection report" }
         if path == "estimation.md" {
             return "estimating PVar from n sampled responses: unbiased U-statistic, plug-in, exact variance, concentration, top-k agreement"
         }
