@@ -100,6 +100,96 @@ struct FastPairSums {
         let vP = padded(v, 0), rP = padded(r, 0), ea = padded(eaRaw, 1), eb = padded(ebRaw, 1)
         let recA = padded(eaRaw.map { 1 / $0 }, 1)
         let piP = padded(piS, 0), muSP = padded(muS, 0), muP = padded(mu, 0)
+        // The rows i are split into fixed blocks of about equal pair counts (one block below
+        // `parallelThreshold` responses); blocks run concurrently and are merged in block order,
+        // so the result does not depend on the number of threads.
+        let blocks = k < parallelThreshold ? [0..<k] : balancedRowBlocks(k, count: parallelBlocks)
+        let results = BlockSlots(capacity: blocks.count)
+        defer { results.release() }
+        let run: @Sendable (Int) -> Void = { block in
+            results.store(BlockSums(rowsIn: blocks[block], k: k, beta: beta, v: vP, r: rP, ea: ea, eb: eb,
+                                    recA: recA, piS: piP, muS: muSP, mu: muP), at: block)
+        }
+        if blocks.count == 1 {
+            run(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: blocks.count, execute: run)
+        }
+        var pvp = 0.0, pvl = 0.0, dis = 0.0, lossSum = 0.0
+        var residual = [CompensatedSum](repeating: CompensatedSum(), count: k)
+        for b in 0..<blocks.count {
+            let s = results.slots[b]
+            pvp += s.pvp
+            pvl += s.pvl
+            dis += s.dis
+            lossSum += s.loss
+            for j in 0..<k {
+                residual[j].add(s.rows[j])
+                residual[j].add(s.comp[j])
+            }
+        }
+        // Pairs with i = j contribute log 2 to the loss and nothing else. The sums above hold
+        // tanh^2 = 4 (p - 1/2)^2 for the PVars: times 2 (mirror pairs) / 4 = 1/2.
+        var diagonal = 0.0
+        for m in mu { diagonal += m * m }
+        self.loss = diagonal * log(2.0) + 2 * lossSum
+        self.scaledPVarPolicy = 0.5 * pvp
+        self.scaledPVarLabels = 0.5 * pvl
+        self.scaledSquaredDisagreement = 2 * dis
+        self.residual = residual.map(\.value)
+    }
+}
+
+/// One slot per block, each written by exactly one task (so no two threads touch the same
+/// memory) and read after `concurrentPerform` returns.
+struct BlockSlots: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<BlockSums>
+    init(capacity: Int) { slots = .allocate(capacity: capacity) }
+    func store(_ value: BlockSums, at index: Int) { (slots.baseAddress! + index).initialize(to: value) }
+    func release() {
+        slots.baseAddress!.deinitialize(count: slots.count)
+        slots.deallocate()
+    }
+}
+
+/// At or above this many responses the pair kernel splits its rows into `parallelBlocks` blocks
+/// and runs them concurrently (below, the threads' start-up costs more than it saves).
+let parallelThreshold = 1024
+/// Number of row blocks of a parallel evaluation: fixed (not the number of cores), so the
+/// summation order, and hence every output bit, is the same on any machine.
+let parallelBlocks = 8
+
+/// Splits the rows `0..<k` of the pair triangle (row i has `k - 1 - i` pairs) into `count`
+/// consecutive blocks of about equal pair counts.
+func balancedRowBlocks(_ k: Int, count: Int) -> [Range<Int>] {
+    let total = Double(k) * Double(k - 1) / 2
+    var blocks: [Range<Int>] = []
+    var start = 0, done = 0.0
+    for b in 1...count {
+        var end = start
+        let target = total * Double(b) / Double(count)
+        while end < k && (b == count || done < target) {
+            done += Double(k - 1 - end)
+            end += 1
+        }
+        if b == count { end = k }
+        blocks.append(start..<end)
+        start = end
+    }
+    return blocks.filter { !$0.isEmpty }
+}
+
+/// The pair sums of the rows `rowsIn` (pairs (i, j) with i in the block and j > i): the
+/// SIMD-lane accumulators reduced to scalars, and the compensated residual row sums (rows
+/// outside the block receive the mirror terms).
+struct BlockSums {
+    var pvp = 0.0, pvl = 0.0, dis = 0.0, loss = 0.0
+    var rows: [Double]
+    var comp: [Double]
+
+    init(rowsIn block: Range<Int>, k: Int, beta: Double, v vP: [Double], r rP: [Double], ea: [Double], eb: [Double],
+         recA: [Double], piS piP: [Double], muS muSP: [Double], mu muP: [Double]) {
+        let width = Lanes.scalarCount
         var rows = [Double](repeating: 0, count: k + width)
         var comp = [Double](repeating: 0, count: k + width)
         var pvpV = Lanes(), pvlV = Lanes(), disV = Lanes(), lossV = Lanes()
@@ -131,7 +221,7 @@ struct FastPairSums {
                 rows[j] = t
             }
 
-            for i in 0..<k {
+            for i in block {
                 let vi = v[i], ri = r[i], eai = ea[i], ebi = eb[i], recAi = recA[i]
                 let piSi = piS[i], muSi = muS[i], mui = mu[i]
                 var rowV = Lanes(), rowCompV = Lanes()
@@ -195,14 +285,11 @@ struct FastPairSums {
                 }
             }
         }}}}}}}}}}
-        // Pairs with i = j contribute log 2 to the loss and nothing else. The sums above hold
-        // tanh^2 = 4 (p - 1/2)^2 for the PVars: times 2 (mirror pairs) / 4 = 1/2.
-        var diagonal = 0.0
-        for m in mu { diagonal += m * m }
-        self.loss = diagonal * log(2.0) + 2 * (lossV.sum() + lossS)
-        self.scaledPVarPolicy = 0.5 * (pvpV.sum() + pvpS)
-        self.scaledPVarLabels = 0.5 * (pvlV.sum() + pvlS)
-        self.scaledSquaredDisagreement = 2 * (disV.sum() + disS)
-        self.residual = (0..<k).map { rows[$0] + comp[$0] }
+        self.pvp = pvpV.sum() + pvpS
+        self.pvl = pvlV.sum() + pvlS
+        self.dis = disV.sum() + disS
+        self.loss = lossV.sum() + lossS
+        self.rows = rows
+        self.comp = comp
     }
 }

@@ -153,6 +153,16 @@ extension Problem {
     public init(beta: Double, sequence: SequencePolicy, reference: [Double], rewards: [Double],
                 pairs: PairDistribution = .policy) throws(InputError) {
         let flat = sequence.flattened()
+        guard flat.logProbabilities.allSatisfy(\.isFinite), flat.scores.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+            throw InputError(.outOfRange, field: "sequence.theta",
+                             problem: "theta . tokenFeatures overflows the double range",
+                             fix: "scale theta or the token features down")
+        }
+        guard reference.count == flat.logProbabilities.count else {
+            throw InputError(.sizeMismatch, field: "reference",
+                             problem: "has \(reference.count) entries but the sequence policy has V^T = \(flat.logProbabilities.count) responses",
+                             fix: "give one reference probability (and reward) per sequence, in lexicographic order")
+        }
         try self.init(beta: beta, logProbabilities: flat.logProbabilities, scores: flat.scores,
                       reference: reference, rewards: rewards, pairs: pairs)
     }

@@ -153,6 +153,10 @@ func writeFiles(_ files: [ReportFile], to directory: String) throws {
             throw ReportError("--out: cannot create the directory '\(folder.path)' (\(error.localizedDescription)); "
                               + "give a writable path")
         }
+        var info = stat()
+        if lstat(target.path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw ReportError("--out: '\(target.path)' exists and is not a regular file; remove it or choose another directory")
+        }
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tmp")
         do {
             do {

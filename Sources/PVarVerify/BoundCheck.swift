@@ -190,6 +190,15 @@ public func mergeCheckResults(_ parts: [CheckResult]) throws -> CheckResult {
     guard indices == Array(0..<n) else {
         throw MergeError(description: "\(first.bound.rawValue): expected shards 0..<\(n) once each, got \(indices)")
     }
+    // Shard i of a run of N instances holds ceil((N - i) / n) of them: some N must fit every part.
+    let counts = parts.sorted { $0.shard.index < $1.shard.index }.map(\.instances)
+    let fits = ((n * max(counts[0] - 1, 0) + 1)...max(1, n * counts[0])).contains { total in
+        (0..<n).allSatisfy { i in counts[i] == max(0, (total - i + n - 1) / n) }
+    }
+    guard counts.allSatisfy({ $0 >= 0 }), fits else {
+        throw MergeError(description: "\(first.bound.rawValue): the shards come from runs with different --instances "
+                         + "(counts \(counts) fit no single run)")
+    }
     var worst: CheckedInstance?
     for w in parts.compactMap(\.worst) where worst == nil || w.ratio > worst!.ratio || (w.ratio == worst!.ratio && w.index < worst!.index) {
         worst = w

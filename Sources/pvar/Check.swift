@@ -67,16 +67,30 @@ struct ParallelOptions: ParsableArguments {
     }
 }
 
-/// Writes `text` to `path` through a temporary file and a rename (no partial file on failure).
+/// Fails (one line, naming `option`) unless `path` is absent or a regular file: the tool never
+/// replaces a directory, a device or anything else it did not write.
+func requireWritableTarget(_ path: String, option: String) {
+    var info = stat()
+    if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        fail("\(option): '\(path)' exists and is not a regular file; give a file path")
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and `rename(2)`, which
+/// replaces the target atomically (readers see the old file or the new one, never a part).
 func writeAtomically(_ text: String, to path: String, option: String) throws {
+    requireWritableTarget(path, option: option)
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
     do {
         try Data(text.utf8).write(to: temporary)
-        _ = try? FileManager.default.removeItem(at: url)
-        try FileManager.default.moveItem(at: temporary, to: url)
     } catch {
         fail("\(option): cannot write '\(path)' (\(error.localizedDescription)); give a writable path")
+    }
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary.path)
+        fail("\(option): cannot write '\(path)' (\(reason)); give a writable path")
     }
 }
 

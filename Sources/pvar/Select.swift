@@ -72,6 +72,7 @@ struct Select: ParsableCommand {
 
         // The output: standard output, or a temporary file beside the target, renamed at the end.
         let target = output.flatMap { $0 == "-" ? nil : $0 }
+        if let t = target { requireWritableTarget(t, option: "--output") }
         var temporary: String? = nil
         let outputFD: Int32
         if let path = target {

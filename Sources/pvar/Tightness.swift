@@ -25,6 +25,9 @@ struct Tightness: AsyncParsableCommand {
         guard (1...16).contains(dim) else { throw ValidationError("--dim must be in 1...16, got \(dim)") }
         guard (1...10_000).contains(restarts) else { throw ValidationError("--restarts must be in 1...10000, got \(restarts)") }
         if (vocabulary == nil) != (length == nil) { throw ValidationError("--vocabulary and --length go together") }
+        if vocabulary != nil && responses != 2 {
+            throw ValidationError("--responses does not apply to sequence policies (K = V^T); drop it")
+        }
         if let v = vocabulary, let t = length {
             guard v >= 1, t >= 1, pow(Double(v), Double(t)) <= 64 else {
                 throw ValidationError("--vocabulary V and --length T need V, T >= 1 and V^T <= 64 for the search, got \(v), \(t)")
@@ -39,9 +42,16 @@ struct Tightness: AsyncParsableCommand {
                                                   restarts: restarts, seed: seed, maxIterations: iterations)
             let c = r.witness.flatMap { certify($0).bounds[bound] }
             let f = InstanceFile.format
-            print("sequence policies V = \(v), T = \(t), d = \(dim): best ratio \(f(r.bestRatio)) for \(bound.rawValue)"
-                  + (c.map { ", witness certified \($0.verdict.rawValue) (ratio in [\(f($0.ratio.lo)), \(f($0.ratio.hi))])" } ?? ""))
-            if format == .json, let w = r.witness { print(InstanceFile.encode(w), terminator: "") }
+            switch format {
+            case .markdown:
+                print("sequence policies V = \(v), T = \(t), d = \(dim): best ratio \(f(r.bestRatio)) for \(bound.rawValue)"
+                      + (c.map { ", witness certified \($0.verdict.rawValue) (ratio in [\(f($0.ratio.lo)), \(f($0.ratio.hi))])" } ?? ""))
+            case .json:
+                let witness = r.witness.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
+                let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": [\(f($0.ratio.lo)), \(f($0.ratio.hi))]}" } ?? "null"
+                print("{\n  \"bound\": \"\(bound.rawValue)\",\n  \"vocabulary\": \(v),\n  \"length\": \(t),\n  \"dim\": \(dim),\n"
+                      + "  \"seed\": \(seed),\n  \"bestRatio\": \(f(r.bestRatio)),\n  \"witness\": \(witness),\n  \"certified\": \(certified)\n}")
+            }
             return
         }
         let result = await searchTightness(bound: bound, responses: responses, dimension: dim,

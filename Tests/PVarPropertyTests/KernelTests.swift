@@ -67,3 +67,23 @@ struct KernelTests {
         }
     }
 }
+
+@Suite("KernelParallel")
+struct KernelParallelTests {
+    @Test("large K (row blocks run in parallel): fast and reference kernels agree, and repeated runs are bit-identical")
+    func parallelBlocksAgreeWithReference() throws {
+        for (k, index) in [(1024, 0), (1500, 1), (2048, 2)] {
+            let p = InstanceGenerator(runSeed: runSeed, limits: GeneratorLimits(responses: k...k, dimension: 8...8))
+                .instance(.general, .gaussian, index: index)
+            let fast = try Evaluation(p), again = try Evaluation(p), reference = try Evaluation(p, kernel: .reference)
+            #expect(fast.json() == again.json(), "K = \(k): two runs differ")
+            let tol = KernelTests.tolerance(reference)
+            for (name, a, b) in [("loss", fast.loss, reference.loss), ("pvarPolicy", fast.pvarPolicy, reference.pvarPolicy),
+                                 ("pvarLabels", fast.pvarLabels, reference.pvarLabels),
+                                 ("disagreement", fast.disagreement, reference.disagreement),
+                                 ("gradientNorm", fast.gradientNorm, reference.gradientNorm)] {
+                #expect(relativeError(a, b) <= tol, "K = \(k) \(name): fast \(a) reference \(b), tolerance \(tol)")
+            }
+        }
+    }
+}
