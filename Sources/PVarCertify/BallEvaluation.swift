@@ -61,56 +61,10 @@ struct BallEvaluation {
             return total
         }
 
-        let beta = exact(problem.beta)
+        let pairs = BallPairs(problem, precision: precision)
+        let beta = pairs.beta, phi = pairs.phi, d = pairs.dimension, pi = pairs.pi, mu = pairs.mu
+        let cp = pairs.centredP, cq = pairs.centredQ
         self.beta = beta
-
-        // Phi as exact balls (tabular: the identity), and the exact logits z = Phi theta.
-        let rows: [[Double]] = problem.features
-            ?? (0..<k).map { i in (0..<k).map { j in i == j ? 1.0 : 0.0 } }
-        let phi = rows.map { $0.map(exact) }
-        let d = rows.first?.count ?? 0
-        // Exported form (log-probabilities and scores): the logits are the given log-probabilities,
-        // the scores play the feature rows' role.
-        let z = problem.logProbabilities.map { $0.map(exact) }
-            ?? rows.map { Ball.exactDot($0, problem.theta, precision: precision) }
-
-        // pi = softmax(z), shifted by the largest logit.
-        var top = 0
-        for y in 0..<k where Ball.compareExact(z[y], z[top]) > 0 { top = y }
-        let shifted = z.map { ($0 - z[top]).exp() }
-        let normaliser = sum(shifted)
-        let pi = shifted.map { $0 / normaliser }
-
-        // mu: the pair distribution, normalised by its exact sum where given as numbers.
-        func normalised(_ v: [Double]) -> [Ball] {
-            let balls = v.map(exact)
-            let total = sum(balls)
-            return balls.map { $0 / total }
-        }
-        let mu: [Ball]
-        switch problem.pairs {
-        case .policy: mu = pi
-        case .reference: mu = normalised(problem.reference)
-        case .weights(let w): mu = normalised(w)
-        }
-
-        // Centred preferences of every ordered pair: cp = p - 1/2, cq = q - 1/2.
-        let reference = problem.reference.map(exact)
-        let rewards = problem.rewards.map(exact)
-        var cp = [[Ball]]()
-        var cq = [[Ball]]()
-        for i in 0..<k {
-            var cpRow = [Ball]()
-            var cqRow = [Ball]()
-            for j in 0..<k {
-                let logRatio = (reference[i] / reference[j]).log()
-                let a = beta * ((z[i] - z[j]) - logRatio)
-                cpRow.append(a.timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
-                cqRow.append((rewards[i] - rewards[j]).timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
-            }
-            cp.append(cpRow)
-            cq.append(cqRow)
-        }
 
         // Pair sums and the gradient, straight from the definitions.
         let pvarPolicy = zero()
@@ -177,5 +131,91 @@ struct BallEvaluation {
         case .B3:
             return Ball(exactly: 3, precision: precision) * beta * scoreBound * pvarLabels.rootOfNonnegative(3)
         }
+    }
+}
+
+/// The balls every certificate starts from, built once from a `Problem` (inputs taken as exact
+/// rationals): the feature (or score) rows `phi`, the exact logits `z` (`Phi theta`, or the given
+/// log-probabilities of the exported form), `pi = softmax(z)`, the pair distribution `mu` and the
+/// centred preferences `p - 1/2 = tanh(a/2)/2` with `a = beta [(z_i - z_j) - log(ref_i / ref_j)]`
+/// (an exact 0 where the real number is 0) and `q - 1/2 = tanh((r_i - r_j)/2)/2`, for every
+/// ordered pair. Shared by `BallEvaluation` and `BallNoise`, so both certify the same instance.
+struct BallPairs {
+    let beta: Ball
+    let phi: [[Ball]]
+    let dimension: Int
+    let pi: [Ball]
+    let mu: [Ball]
+    /// `p(i, j) - 1/2` and `q(i, j) - 1/2`.
+    let centredP: [[Ball]]
+    let centredQ: [[Ball]]
+
+    init(_ problem: Problem, precision: Int) {
+        let k = problem.responseCount
+        func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
+        func zero() -> Ball { Ball(precision: precision) }
+        func sum(_ terms: [Ball]) -> Ball {
+            let total = zero()
+            for t in terms { total.add(t) }
+            return total
+        }
+
+        let beta = exact(problem.beta)
+
+        // Phi as exact balls (tabular: the identity), and the exact logits z = Phi theta.
+        let rows: [[Double]] = problem.features
+            ?? (0..<k).map { i in (0..<k).map { j in i == j ? 1.0 : 0.0 } }
+        let phi = rows.map { $0.map(exact) }
+        let d = rows.first?.count ?? 0
+        // Exported form (log-probabilities and scores): the logits are the given log-probabilities,
+        // the scores play the feature rows' role.
+        let z = problem.logProbabilities.map { $0.map(exact) }
+            ?? rows.map { Ball.exactDot($0, problem.theta, precision: precision) }
+
+        // pi = softmax(z), shifted by the largest logit.
+        var top = 0
+        for y in 0..<k where Ball.compareExact(z[y], z[top]) > 0 { top = y }
+        let shifted = z.map { ($0 - z[top]).exp() }
+        let normaliser = sum(shifted)
+        let pi = shifted.map { $0 / normaliser }
+
+        // mu: the pair distribution, normalised by its exact sum where given as numbers.
+        func normalised(_ v: [Double]) -> [Ball] {
+            let balls = v.map(exact)
+            let total = sum(balls)
+            return balls.map { $0 / total }
+        }
+        let mu: [Ball]
+        switch problem.pairs {
+        case .policy: mu = pi
+        case .reference: mu = normalised(problem.reference)
+        case .weights(let w): mu = normalised(w)
+        }
+
+        // Centred preferences of every ordered pair: cp = p - 1/2, cq = q - 1/2.
+        let reference = problem.reference.map(exact)
+        let rewards = problem.rewards.map(exact)
+        var cp = [[Ball]]()
+        var cq = [[Ball]]()
+        for i in 0..<k {
+            var cpRow = [Ball]()
+            var cqRow = [Ball]()
+            for j in 0..<k {
+                let logRatio = (reference[i] / reference[j]).log()
+                let a = beta * ((z[i] - z[j]) - logRatio)
+                cpRow.append(a.timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
+                cqRow.append((rewards[i] - rewards[j]).timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
+            }
+            cp.append(cpRow)
+            cq.append(cqRow)
+        }
+
+        self.beta = beta
+        self.phi = phi
+        self.dimension = d
+        self.pi = pi
+        self.mu = mu
+        self.centredP = cp
+        self.centredQ = cq
     }
 }

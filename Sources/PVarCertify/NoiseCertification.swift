@@ -39,7 +39,7 @@ public struct NoiseCertificate: Sendable {
 /// - `pi = softmax(Phi theta)` with exact logits, `mu` (pi, or the reference or the weights divided
 ///   by their exact sum), centred preferences `p - 1/2 = tanh(a/2)/2`, `q - 1/2 = tanh(b/2)/2` with
 ///   `a = beta [(z_i - z_j) - log(ref_i / ref_j)]`, `b = r_i - r_j` — the same construction as
-///   `BallEvaluation`, repeated here because that type keeps only its sums, not the pair balls;
+///   `BallEvaluation` (both start from `BallPairs`);
 /// - `grad L = beta sum_ij mu_i mu_j (p_ij - q_ij)(phi_i - phi_j)`;
 /// - the noise, the definition of `E||g - E g||^2` for `g = beta (p - z)(phi_i - phi_j)`, pair
 ///   `(i, j)` with probability `mu_i mu_j`, label `z = 1` with probability `q_ij` and `z = 0` with
@@ -59,34 +59,8 @@ struct BallNoise {
         func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
         func zero() -> Ball { Ball(precision: precision) }
 
-        let beta = exact(problem.beta)
-        let rows: [[Double]] = problem.features
-            ?? (0..<k).map { i in (0..<k).map { j in i == j ? 1.0 : 0.0 } }
-        let phi = rows.map { $0.map(exact) }
-        let d = rows.first?.count ?? 0
-        let z = rows.map { Ball.exactDot($0, problem.theta, precision: precision) }
-
-        var top = 0
-        for y in 0..<k where Ball.compareExact(z[y], z[top]) > 0 { top = y }
-        let shifted = z.map { ($0 - z[top]).exp() }
-        let normaliser = zero()
-        for s in shifted { normaliser.add(s) }
-        let pi = shifted.map { $0 / normaliser }
-        func normalised(_ v: [Double]) -> [Ball] {
-            let balls = v.map(exact)
-            let total = zero()
-            for b in balls { total.add(b) }
-            return balls.map { $0 / total }
-        }
-        let mu: [Ball]
-        switch problem.pairs {
-        case .policy: mu = pi
-        case .reference: mu = normalised(problem.reference)
-        case .weights(let w): mu = normalised(w)
-        }
-
-        let reference = problem.reference.map(exact)
-        let rewards = problem.rewards.map(exact)
+        let pairs = BallPairs(problem, precision: precision)
+        let beta = pairs.beta, phi = pairs.phi, d = pairs.dimension, mu = pairs.mu
         let half = exact(0.5), one = exact(1)
         var p = [[Ball]](), q = [[Ball]](), weight = [[Ball]](), delta = [[[Ball]]]()
         let pvarLabels = zero()
@@ -94,9 +68,7 @@ struct BallNoise {
         for i in 0..<k {
             var pRow = [Ball](), qRow = [Ball](), wRow = [Ball](), dRow = [[Ball]]()
             for j in 0..<k {
-                let a = beta * ((z[i] - z[j]) - (reference[i] / reference[j]).log())
-                let cp = a.timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1)
-                let cq = (rewards[i] - rewards[j]).timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1)
+                let cp = pairs.centredP[i][j], cq = pairs.centredQ[i][j]
                 let w = mu[i] * mu[j]
                 let differences = (0..<d).map { phi[i][$0] - phi[j][$0] }
                 pvarLabels.addProduct(w, cq.squared)
