@@ -85,33 +85,9 @@ public func searchSNRTightness(
     polishRounds: Int = 3
 ) async -> SNRTightnessResult {
     let space = SearchSpace(bound: .B2, responses: responses, dimension: dimension)
-    func ratio(_ x: [Double]) -> Double {
-        guard let e = try? Evaluation(snrSearchInstance(space, x)) else { return 0 }
-        return snrBoundRatio(e)
-    }
-    let outcomes = await withTaskGroup(of: RestartOutcome.self) { group in
-        for r in 0..<restarts {
-            group.addTask {
-                let rng = RandomSource(seed: deriveSeed(seed, [stableLabel("snr-tightness"), UInt64(r)]))
-                var x = (0..<space.count).map { _ in rng.gaussian(1) }
-                var iterations = 0
-                var converged = false
-                var step = 1.0
-                for _ in 0...polishRounds {
-                    guard let m = minimizeSimplex({ -ratio($0) }, start: x, step: step,
-                                                  maxIterations: maxIterations) else { break }
-                    x = m.point
-                    iterations += m.iterations
-                    converged = m.converged
-                    step /= 4
-                }
-                return RestartOutcome(restart: r, ratio: ratio(x), iterations: iterations,
-                                      converged: converged, point: x)
-            }
-        }
-        var all: [RestartOutcome] = []
-        for await o in group { all.append(o) }
-        return all.sorted { $0.restart < $1.restart }
-    }
+    let outcomes = await maximizeFromRandomStarts(
+        dimension: space.count, restarts: restarts, seed: seed, labels: [stableLabel("snr-tightness")],
+        maxIterations: maxIterations, polishRounds: polishRounds,
+        objective: { x in (try? Evaluation(snrSearchInstance(space, x))).map(snrBoundRatio) ?? 0 })
     return SNRTightnessResult(responses: responses, dimension: dimension, seed: seed, restarts: outcomes)
 }

@@ -88,24 +88,11 @@ public struct SequenceTightnessResult: Sendable {
 public func searchSequenceTightness(bound: BoundID, vocabulary: Int, length: Int, dimension: Int,
                                     restarts: Int, seed: UInt64, maxIterations: Int = 3000) async -> SequenceTightnessResult {
     let space = SequenceSearchSpace(bound: bound, vocabulary: vocabulary, length: length, dimension: dimension)
-    let outcomes = await withTaskGroup(of: (Int, Double, [Double]).self) { group in
-        for r in 0..<restarts {
-            group.addTask {
-                let rng = RandomSource(seed: deriveSeed(seed, [stableLabel("sequence-tightness"), stableLabel(bound.rawValue), UInt64(r)]))
-                var x = (0..<space.count).map { _ in rng.gaussian(1) }
-                var step = 1.0
-                for _ in 0..<3 {
-                    guard let m = minimizeSimplex({ -space.ratio($0) }, start: x, step: step, maxIterations: maxIterations) else { break }
-                    x = m.point
-                    step /= 4
-                }
-                return (r, space.ratio(x), x)
-            }
-        }
-        var all: [(Int, Double, [Double])] = []
-        for await o in group { all.append(o) }
-        return all.sorted { $0.0 < $1.0 }
-    }
-    let best = outcomes.reduce(nil as (Int, Double, [Double])?) { acc, o in (acc == nil || o.1 > acc!.1) ? o : acc }
-    return SequenceTightnessResult(bound: bound, bestRatio: best?.1 ?? 0, witness: best.flatMap { space.problem($0.2) })
+    // Three simplex runs per restart (polishRounds 2), as this search has always used.
+    let outcomes = await maximizeFromRandomStarts(
+        dimension: space.count, restarts: restarts, seed: seed,
+        labels: [stableLabel("sequence-tightness"), stableLabel(bound.rawValue)],
+        maxIterations: maxIterations, polishRounds: 2, objective: space.ratio)
+    let best = outcomes.reduce(nil as RestartOutcome?) { acc, o in (acc == nil || o.ratio > acc!.ratio) ? o : acc }
+    return SequenceTightnessResult(bound: bound, bestRatio: best?.ratio ?? 0, witness: best.flatMap { space.problem($0.point) })
 }

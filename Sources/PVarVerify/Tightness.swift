@@ -126,23 +126,44 @@ public func searchTightness(
     polishRounds: Int = 3
 ) async -> TightnessResult {
     let space = SearchSpace(bound: bound, responses: responses, dimension: dimension)
-    let outcomes = await withTaskGroup(of: RestartOutcome.self) { group in
+    let outcomes = await maximizeFromRandomStarts(
+        dimension: space.count, restarts: restarts, seed: seed,
+        labels: [stableLabel("tightness"), stableLabel(bound.rawValue)],
+        maxIterations: maxIterations, polishRounds: polishRounds, objective: space.ratio)
+    return TightnessResult(bound: bound, responses: responses, dimension: dimension, seed: seed, restarts: outcomes)
+}
+
+/// The restart driver shared by every worst-case search: from `restarts` starting points with
+/// standard Gaussian coordinates (GSL; the generator of restart `r` seeded from
+/// `(seed, labels..., r)`), GSL's Nelder–Mead simplex maximises `objective`, and each run is
+/// restarted at its own optimum with a quarter of the step, `polishRounds` times. Restarts run in
+/// parallel; the outcomes come back in restart order, so nothing depends on the thread count.
+public func maximizeFromRandomStarts(
+    dimension: Int,
+    restarts: Int,
+    seed: UInt64,
+    labels: [UInt64],
+    maxIterations: Int,
+    polishRounds: Int,
+    objective: @escaping @Sendable ([Double]) -> Double
+) async -> [RestartOutcome] {
+    await withTaskGroup(of: RestartOutcome.self) { group in
         for r in 0..<restarts {
             group.addTask {
-                let rng = RandomSource(seed: deriveSeed(seed, [stableLabel("tightness"), stableLabel(bound.rawValue), UInt64(r)]))
-                var x = (0..<space.count).map { _ in rng.gaussian(1) }
+                let rng = RandomSource(seed: deriveSeed(seed, labels + [UInt64(r)]))
+                var x = (0..<dimension).map { _ in rng.gaussian(1) }
                 var iterations = 0
                 var converged = false
                 var step = 1.0
                 for _ in 0...polishRounds {
-                    guard let m = minimizeSimplex({ -space.ratio($0) }, start: x, step: step,
+                    guard let m = minimizeSimplex({ -objective($0) }, start: x, step: step,
                                                   maxIterations: maxIterations) else { break }
                     x = m.point
                     iterations += m.iterations
                     converged = m.converged
                     step /= 4
                 }
-                return RestartOutcome(restart: r, ratio: space.ratio(x), iterations: iterations,
+                return RestartOutcome(restart: r, ratio: objective(x), iterations: iterations,
                                       converged: converged, point: x)
             }
         }
@@ -150,5 +171,4 @@ public func searchTightness(
         for await o in group { all.append(o) }
         return all.sorted { $0.restart < $1.restart }
     }
-    return TightnessResult(bound: bound, responses: responses, dimension: dimension, seed: seed, restarts: outcomes)
 }
