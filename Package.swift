@@ -2,7 +2,9 @@
 // pvar: exact DPO gradients, preference variance (PVar) and the bounds that relate them.
 //
 // Pipeline, one target per stage:
-//   PVarCore   pure Swift math (no GSL): problem, exact evaluation, bounds, input schema
+//   CPairKernel the O(K^2) pair kernel in C: one source built for SSE2, AVX2 and AVX-512, chosen at
+//              run time, bit-identical results (optimised even in debug builds)
+//   PVarCore   the math (Swift, no GSL): problem, exact evaluation, bounds, input schema
 //   CGSL       system library: the GNU Scientific Library (Debian libgsl-dev)
 //   PVarGSL    GSL-backed random instances, distributions and numerical derivatives
 //   PVarVerify randomized bound checks and the C1 counterexample
@@ -23,7 +25,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "PVarCore"),
+        .target(
+            name: "CPairKernel",
+            // -O2 in every configuration (the tests' debug build would otherwise run the kernel
+            // unoptimised); no FMA contraction, so every instruction set gives the same bits.
+            cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
+        ),
+        .target(name: "PVarCore", dependencies: ["CPairKernel"]),
         .systemLibrary(
             name: "CGSL",
             pkgConfig: "gsl",

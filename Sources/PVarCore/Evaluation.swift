@@ -110,11 +110,10 @@ public struct Evaluation: Sendable {
         if let z = directLogits {
             b = argmax(z)
         } else {
-            var naive = [Double](repeating: 0, count: k)
-            for y in 0..<k {
+            let naive = parallelMap(k) { y in
                 var s = 0.0
                 for c in 0..<phi.columns { s += phi.entry(y, c) * problem.theta[c] }
-                naive[y] = s
+                return s
             }
             b = argmax(naive)
         }
@@ -146,7 +145,7 @@ public struct Evaluation: Sendable {
         // Raw log pi_ref: only differences enter v, and they do not depend on normalisation.
         // v_y = w_y - (log pi_ref_y - log pi_ref_b) in double-double, rounded once at the end:
         // at the reference the two terms agree to about 1e-16 and v_y is the tiny remainder.
-        let logReference = problem.reference.map(logDoubleDouble)
+        let logReference = parallelMap(k) { logDoubleDouble(problem.reference[$0]) }
         let referenceDistribution = problem.referenceDistribution
         let logNormalizedReference = referenceDistribution.map { log($0) }
         var v = [Double](repeating: 0, count: k)
@@ -193,6 +192,9 @@ public struct Evaluation: Sendable {
         case .fast:
             FastPairSums(beta: beta, logRatio: v, rewards: problem.rewards,
                          policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
+        case .fastUsing(let instructionSet):
+            FastPairSums(beta: beta, logRatio: v, rewards: problem.rewards,
+                         policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu, instructionSet: instructionSet)
         case .reference:
             PairSums(beta: beta, logRatio: v, rewards: problem.rewards,
                      policyScaled: policyScaled, pairsScaled: muScaled, pairs: mu)
@@ -204,11 +206,9 @@ public struct Evaluation: Sendable {
         let gradient = direction.map { safeProduct(2, beta, $0) }
 
         // Scores s_y = phi_y - E_pi[phi], and deviations from the mu-mean for D.
-        let scores = phi.centredRows(weights: policy)
-        var scoreNorms = [Double](repeating: 0, count: k)
-        for y in 0..<k {
-            scoreNorms[y] = euclideanNorm(Array(scores[(y * phi.columns)..<((y + 1) * phi.columns)]))
-        }
+        // Rows are independent, so `parallelMap` may split them (same bits).
+        let scoreRows = phi.centredRows(weights: policy)
+        let scoreNorms = parallelMap(k) { euclideanNorm(scoreRows[$0]) }
         var fisher = 0.0
         for y in 0..<k { fisher += policy[y] * scoreNorms[y] * scoreNorms[y] }
         let spreadNorms: [Double]
@@ -216,7 +216,7 @@ public struct Evaluation: Sendable {
             spreadNorms = scoreNorms
         } else {
             let dev = phi.centredRows(weights: mu)
-            spreadNorms = (0..<k).map { euclideanNorm(Array(dev[($0 * phi.columns)..<(($0 + 1) * phi.columns)])) }
+            spreadNorms = parallelMap(k) { euclideanNorm(dev[$0]) }
         }
         // D^2 = 2 sum_y mu_y ||x_y - E_mu x||^2, scaled by the largest norm against overflow and
         // with the weights times 2^300 against underflow (sqrt brings back 2^-150 exactly).
@@ -232,7 +232,7 @@ public struct Evaluation: Sendable {
         }
 
         self.logPolicy = logPolicy
-        self.scores = (0..<k).map { Array(scores[($0 * phi.columns)..<(($0 + 1) * phi.columns)]) }
+        self.scores = scoreRows
         self.policy = policy
         self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logNormalizedReference[$0]) }
         self.pairWeights = mu
@@ -289,9 +289,14 @@ public struct Evaluation: Sendable {
 }
 
 /// Which implementation of the O(K^2) pair sums an `Evaluation` uses.
-public enum PairKernel: Sendable, CaseIterable {
-    /// `FastPairSums`: per-response exponentials, SIMD lanes, one `log1p` per pair.
+public enum PairKernel: Sendable, Hashable {
+    /// `FastPairSums`: per-response exponentials, vector lanes, no transcendental function per
+    /// pair, on the best instruction set of this CPU (`KernelInstructionSet.best`).
     case fast
+    /// `FastPairSums` on the given instruction set (one this CPU has: see
+    /// `KernelInstructionSet.available`; a higher one falls back to the best available). Every
+    /// instruction set gives the same bits; tests use this to check that.
+    case fastUsing(KernelInstructionSet)
     /// `PairSums`: the straightforward kernel, `tanh`, `sigmoidDifference` and `softplus` per pair.
     case reference
 }

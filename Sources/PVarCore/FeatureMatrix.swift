@@ -45,25 +45,21 @@ struct FeatureMatrix {
     /// Cost: O(K d), one array (the result), no allocation per row.
     func anchoredLogitsDoubleDouble(theta: [Double], anchor a: Int) -> [DoubleDouble] {
         precondition(theta.count == columns, "anchoredLogitsDoubleDouble: theta has the wrong length")
-        var out = [DoubleDouble](repeating: .zero, count: rows)
-        if isTabular {
-            for y in 0..<rows { out[y] = twoSum(theta[y], -theta[a]) }
-            return out
-        }
-        storage.withUnsafeBufferPointer { phi in
+        if isTabular { return (0..<rows).map { twoSum(theta[$0], -theta[a]) } }
+        // Rows are independent: `parallelMap` runs them in chunks for large K (same bits).
+        return storage.withUnsafeBufferPointer { phi in
             theta.withUnsafeBufferPointer { t in
-                for y in 0..<rows {
+                parallelMap(rows) { y in
                     var acc = AccurateDotAccumulator()
                     for k in 0..<columns {
                         let d = twoSum(phi[y * columns + k], -phi[a * columns + k])
                         acc.add(d.hi, t[k])
                         acc.add(d.lo, t[k])
                     }
-                    out[y] = acc.doubleDouble
+                    return acc.doubleDouble
                 }
             }
         }
-        return out
     }
 
     /// Deviations `x_y - E_w[x]` of every row from its w-weighted mean, in difference space.
@@ -72,18 +68,16 @@ struct FeatureMatrix {
     /// anchor's own (largest) weight never multiplies a large number, so the deviation of a
     /// near-certain row (`w_a -> 1`) keeps its digits, and for the tabular policy the
     /// complement `1 - w_a` is formed as `sum_{k != a} w_k`, never as a subtraction from 1.
-    /// Returned row-major, K x d.
-    func centredRows(weights w: [Double]) -> [Double] {
+    /// Returned as K rows of d entries (rows computed concurrently for large K: same bits).
+    func centredRows(weights w: [Double]) -> [[Double]] {
         let a = argmax(w)
         var mean = [Double](repeating: 0, count: columns)
         for k in 0..<rows where k != a && w[k] != 0 {
             for c in 0..<columns { mean[c] += w[k] * (entry(k, c) - entry(a, c)) }
         }
-        var out = [Double](repeating: 0, count: rows * columns)
-        for y in 0..<rows {
-            for c in 0..<columns { out[y * columns + c] = (entry(y, c) - entry(a, c)) - mean[c] }
+        return parallelMap(rows) { y in
+            (0..<columns).map { c in (entry(y, c) - entry(a, c)) - mean[c] }
         }
-        return out
     }
 
     /// `Phi^T c` for a vector with `sum_i c_i = 0` (in exact arithmetic), evaluated as
@@ -95,15 +89,14 @@ struct FeatureMatrix {
         var magnitudes = c
         for i in magnitudes.indices { magnitudes[i] = abs(magnitudes[i]) }
         let a = argmax(magnitudes)
-        var out = [Double](repeating: 0, count: columns)
-        var column = [Double](repeating: 0, count: rows)
-        c.withUnsafeBufferPointer { cb in
-            for k in 0..<columns {
+        // Columns are independent: for large K `parallelMap` runs them in chunks (same bits).
+        return c.withUnsafeBufferPointer { cb in
+            parallelMap(columns, minimum: rows >= parallelThreshold ? 1 : .max) { k in
+                var column = [Double](repeating: 0, count: rows)
                 for i in 0..<rows { column[i] = entry(i, k) - entry(a, k) }
-                out[k] = column.withUnsafeBufferPointer { accurateDot($0, cb) }
+                return column.withUnsafeBufferPointer { accurateDot($0, cb) }
             }
         }
-        return out
     }
 }
 

@@ -4,6 +4,7 @@
 // edge cases and its accuracy. Nothing here allocates per call except where an
 // array is returned.
 
+import CPairKernel
 import Foundation
 
 /// The logistic function `sigmoid(x) = 1 / (1 + exp(-x))`.
@@ -392,8 +393,8 @@ public func safeProduct(_ factors: Double...) -> Double {
 }
 
 /// `log(1 + u)` for `u = 0` or `2^-1021 <= u <= 1` (below, `s = u / 2` would be subnormal),
-/// branch-free and inlinable (the pair kernel calls it once per
-/// pair, where a library call would dominate the cost).
+/// branch-free (the C pair kernel evaluates it on vector lanes once per pair, where a library
+/// call would dominate the cost; this is lane 0 of that code, `pvar_log1p_unit`).
 ///
 /// Method: with `s = u / (2 + u)` (for `u <= sqrt(2) - 1`) or `s = (u - 1) / (u + 3)` plus `log 2`
 /// (above; `u - 1` is exact there), `log(1 + u) = [log 2] + 2 atanh(s)` and
@@ -403,15 +404,4 @@ public func safeProduct(_ factors: Double...) -> Double {
 ///   `Foundation.log1p` by the `Numerics` suite).
 /// - Edge cases: `log1pUnit(0) = 0` exactly; inputs outside [0, 1] are a programmer error
 ///   (not checked, for speed).
-@inlinable
-public func log1pUnit(_ u: Double) -> Double {
-    let low = u <= 0.41421356237309503
-    let s = low ? u / (2 + u) : (u - 1) / (u + 3)
-    let offset = low ? 0 : 0.69314718055994530942
-    let y = s * s, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
-    let a0 = 1 + y * (1.0 / 3), a1 = 1.0 / 5 + y * (1.0 / 7), a2 = 1.0 / 9 + y * (1.0 / 11)
-    let a3 = 1.0 / 13 + y * (1.0 / 15), a4 = 1.0 / 17 + y * (1.0 / 19), a5 = 1.0 / 21 + y * (1.0 / 23)
-    let b0 = a0 + a1 * y2, b1 = a2 + a3 * y2, b2 = a4 + a5 * y2
-    let p = b0 + b1 * y4 + b2 * y8
-    return offset + 2 * s * p
-}
+public func log1pUnit(_ u: Double) -> Double { pvar_log1p_unit(u) }

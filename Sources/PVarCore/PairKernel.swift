@@ -1,82 +1,79 @@
-// The fast O(K^2) pair kernel: per-response exponentials, no transcendental per pair except
-// one log1p for the loss, and centred forms kept where they matter.
+// The fast O(K^2) pair kernel: per-response exponentials, no transcendental function per pair,
+// vectorised in C (Sources/CPairKernel) for the best instruction set the CPU has; this file
+// prepares its inputs, runs its row blocks in parallel, handles the pairs it cannot take, and
+// merges the blocks in a fixed order.
 
+import CPairKernel
 import Foundation
 
-/// `tanh(x / 2)` for `|x| <= 0.5` by its Taylor polynomial (11 odd terms, relative truncation
-/// error below 2.3e-18 on that interval, so the result is as good as `tanh` itself), evaluated
-/// by Estrin's scheme.
-@inline(__always)
-func halfTanhSeries(_ x: Double) -> Double {
-    // Estrin's scheme in y = x^2: depth 5 instead of Horner's 10 dependent multiply-adds.
-    let y = x * x, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
-    let a0 = (0.5) + (-0.041666666666666664) * y, a1 = (0.004166666666666667) + (-0.00042162698412698415) * y, a2 = (4.271384479717813e-05) + (-4.327751723585057e-06) * y, a3 = (4.384921919644142e-07) + (-4.4428539643900096e-08) * y, a4 = (4.501552131237686e-09) + (-4.5610258911810394e-10) * y
-    let b0 = a0 + a1 * y2, b1 = a2 + a3 * y2, b2 = a4 + (4.6212854179999594e-11) * y2
-    return (b0 + b1 * y4 + b2 * y8) * x
+/// The instruction sets the fast pair kernel is compiled for. The kernel performs the same IEEE
+/// operations in the same order on each (fixed lane width, no FMA contraction), so every one
+/// gives bit-identical results; they differ in speed only (suite `Kernel` checks both claims).
+public enum KernelInstructionSet: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    /// Baseline vector code (SSE2 on x86-64; the only build on other CPUs).
+    case generic = 1
+    /// AVX2 (x86-64).
+    case avx2 = 2
+    /// AVX-512 F/DQ/VL (x86-64).
+    case avx512 = 3
+
+    /// The fastest instruction set this CPU supports (what `PairKernel.fast` uses).
+    public static var best: KernelInstructionSet {
+        KernelInstructionSet(rawValue: pvar_pair_kernel_level(0)) ?? .generic
+    }
+
+    /// Every instruction set this CPU can run.
+    public static var available: [KernelInstructionSet] { allCases.filter { $0.rawValue <= best.rawValue } }
+
+    public var description: String {
+        switch self {
+        case .generic: "generic (SSE2)"
+        case .avx2: "AVX2"
+        case .avx512: "AVX-512"
+        }
+    }
 }
 
-typealias Lanes = SIMD4<Double>
-
-/// `halfTanhSeries` on four lanes (same coefficients, same Estrin scheme).
-@inline(__always)
-func halfTanhSeries(_ x: Lanes) -> Lanes {
-    let y = x * x, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
-    let a0 = (0.5) + (-0.041666666666666664) * y, a1 = (0.004166666666666667) + (-0.00042162698412698415) * y, a2 = (4.271384479717813e-05) + (-4.327751723585057e-06) * y, a3 = (4.384921919644142e-07) + (-4.4428539643900096e-08) * y, a4 = (4.501552131237686e-09) + (-4.5610258911810394e-10) * y
-    let b0 = a0 + a1 * y2, b1 = a2 + a3 * y2, b2 = a4 + (4.6212854179999594e-11) * y2
-    return (b0 + b1 * y4 + b2 * y8) * x
-}
-
-/// `log1pUnit` on four lanes.
-@inline(__always)
-func log1pUnit(_ u: Lanes) -> Lanes {
-    let low = u .<= 0.41421356237309503
-    let s = (u / (2 + u)).replacing(with: (u - 1) / (u + 3), where: .!low)
-    let offset = Lanes(repeating: 0).replacing(with: 0.69314718055994530942, where: .!low)
-    let y = s * s, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
-    let a0 = 1 + y * (1.0 / 3), a1 = 1.0 / 5 + y * (1.0 / 7), a2 = 1.0 / 9 + y * (1.0 / 11)
-    let a3 = 1.0 / 13 + y * (1.0 / 15), a4 = 1.0 / 17 + y * (1.0 / 19), a5 = 1.0 / 21 + y * (1.0 / 23)
-    let b0 = a0 + a1 * y2, b1 = a2 + a3 * y2, b2 = a4 + a5 * y2
-    return offset + 2 * s * (b0 + b1 * y4 + b2 * y8)
-}
-
-/// Lanes with `|x| <= seriesThreshold`.
-@inline(__always)
-func nearZero(_ x: Lanes) -> SIMDMask<Lanes.MaskStorage> {
-    (x .<= seriesThreshold) .& (x .>= -seriesThreshold)
-}
-
-/// Knuth's TwoSum on lanes: `(s + x, exact rounding error)`, branch-free.
-@inline(__always)
-func twoSum(_ s: Lanes, _ x: Lanes) -> (Lanes, Lanes) {
-    let t = s + x
-    let z = t - s
-    return (t, (s - (t - z)) + (x - z))
-}
-
-/// Below `seriesThreshold` in magnitude a centred preference `tanh(x/2)` comes from the series;
-/// above it from per-response exponentials, `(e_i - e_j) / (e_i + e_j)`, whose relative error
-/// `~ 2 eps / |tanh(x/2)|` is at most 8 eps there.
+/// Below `seriesThreshold` in magnitude a centred preference `tanh(x/2)` comes from the series
+/// (`pvar_half_tanh_series`); above it from per-response exponentials,
+/// `(e_i - e_j) / (e_i + e_j)`, whose relative error `~ 2 eps / |tanh(x/2)|` is at most 8 eps
+/// there. The C kernel uses the same threshold (`near_zero`).
 let seriesThreshold = 0.5
 
 /// Per-response exponentials below this are too small for the ratio forms (their products
-/// could leave the normal range); a pair touching one takes the direct transcendental path.
+/// could leave the normal range); a pair touching such a response takes the direct path
+/// (`centredSigmoid`-style `tanh`, `sigmoidDifference`, `softplus`) in Swift instead.
 let exponentialFloor = 0x1p-400
 
-/// The O(K^2) pair sums of `PairSums`, computed without a transcendental function per pair
-/// (except one `log1p` for the loss).
+/// `tanh(x / 2)` for `|x| <= 1/2` by the kernel's Taylor polynomial (11 odd terms, relative
+/// truncation error below 2.3e-18 there, so as good as `tanh` itself); the C kernel's code.
+@inline(__always)
+func halfTanhSeries(_ x: Double) -> Double { pvar_half_tanh_series(x) }
+
+/// The O(K^2) pair sums of `PairSums`, computed without a transcendental function per pair.
 ///
 /// With `ea_y = exp(h_y - max h)` (implicit rewards) and `eb_y = exp(r_y - max r)` (rewards), every
-/// pair quantity is a ratio of per-response numbers:
+/// pair quantity is a ratio of per-response numbers (the C kernel, `pair_kernel.c`):
 /// - `tanh((h_i - h_j)/2) = (ea_i - ea_j) / (ea_i + ea_j)` (and likewise for `r`);
 /// - `q = eb_i / (eb_i + eb_j)`;
 /// - `p - q = (ea_i eb_j - ea_j eb_i) / (A B) = tanh(d_g/2) (ea_i eb_j + ea_j eb_i) / (A B)` with
 ///   `d_g = (h_i - h_j) - (r_i - r_j)`: where `|d_g| <= 1/2` (the model nearly fits the labels) the
 ///   centred series of the exact `d_g` keeps the residual's relative accuracy, where a difference
 ///   of two nearly equal products would not; beyond, the difference loses at most 8 eps;
-/// - loss term `= (1 - q) d + log1p(ea_j / ea_i)` for `d = h_i - h_j >= 0` (mirror for `d < 0`).
-/// Where a centred difference is small (`|d| <= seriesThreshold`) it comes from `halfTanhSeries`
-/// of the exact pair difference instead, and pairs whose exponentials underflow fall back to the
-/// direct forms (`centredSigmoid`, `sigmoidDifference`, `softplus`).
+/// - loss term `= (1 - q) d + log1p(ea_j / ea_i)` for `d = h_i - h_j >= 0` (mirror for `d < 0`),
+///   `log1p` by its `2 atanh` series (`pvar_log1p_unit`);
+/// - two divisions per pair: `1/A` and the `log1p` quotient share one reciprocal; `1/B` stays
+///   separate, so every label term, hence `PVar_labels`, is the same double for any policy and beta.
+/// Where a centred difference is small (`|d| <= seriesThreshold`) it comes from the series of
+/// the exact pair difference instead. Responses whose exponentials fall below `exponentialFloor`
+/// are replaced in the kernel's inputs by a copy of a normal response with weight 0 (so the
+/// kernel's arithmetic stays finite and their pairs add exactly 0), and their pairs are summed
+/// here by the direct forms (`tanh`, `sigmoidDifference`, `softplus`).
+///
+/// Determinism: the rows are split into `parallelBlocks` fixed blocks (one below
+/// `parallelThreshold` responses), run concurrently and merged in block order; the kernel gives
+/// the same bits on every instruction set. So the result depends on neither the thread count
+/// nor the CPU.
 struct FastPairSums {
     var loss = 0.0
     var scaledPVarPolicy = 0.0
@@ -85,30 +82,36 @@ struct FastPairSums {
     var residual: [Double]
 
     init(beta: Double, logRatio v: [Double], rewards r: [Double], policyScaled piS: [Double],
-         pairsScaled muS: [Double], pairs mu: [Double]) {
+         pairsScaled muS: [Double], pairs mu: [Double], instructionSet: KernelInstructionSet? = nil) {
         let k = v.count
-        let width = Lanes.scalarCount
-        // Per-response inputs, padded by `width` neutral entries (weight 0, exponentials 1) so
-        // every chunk of four j's is full; padded lanes contribute exactly 0.
-        func padded(_ x: [Double], _ fill: Double) -> [Double] { x + [Double](repeating: fill, count: width) }
+        let pad = Int(PVAR_KERNEL_PAD)
         func exponentials(_ x: [Double]) -> [Double] {
             let m = x.max() ?? 0
             return x.map { exp($0 - m) }
         }
-        let h = v.map { beta * $0 }
-        let eaRaw = exponentials(h), ebRaw = exponentials(r)
-        let vP = padded(v, 0), rP = padded(r, 0), ea = padded(eaRaw, 1), eb = padded(ebRaw, 1)
-        let recA = padded(eaRaw.map { 1 / $0 }, 1)
-        let piP = padded(piS, 0), muSP = padded(muS, 0), muP = padded(mu, 0)
-        // The rows i are split into fixed blocks of about equal pair counts (one block below
-        // `parallelThreshold` responses); blocks run concurrently and are merged in block order,
-        // so the result does not depend on the number of threads.
+        let ea = exponentials(v.map { beta * $0 }), eb = exponentials(r)
+        let tiny = (0..<k).map { ea[$0] < exponentialFloor || eb[$0] < exponentialFloor }
+        let tinyIndices = (0..<k).filter { tiny[$0] }
+        // The kernel's inputs: tiny responses and the padding become weightless copies of a normal
+        // response (if there is none, every pair takes the direct path and the kernel is skipped).
+        let template = tiny.firstIndex(of: false)
+        let inputs = template.map { t in
+            KernelInputs(count: k + pad) { y in
+                let normal = y < k && !tiny[y]
+                let s = normal ? y : t
+                return (v[s], r[s], ea[s], eb[s], 1 / ea[s], normal ? piS[y] : 0, normal ? muS[y] : 0, normal ? mu[y] : 0)
+            }
+        }
+        let level = instructionSet?.rawValue ?? 0
         let blocks = k < parallelThreshold ? [0..<k] : balancedRowBlocks(k, count: parallelBlocks)
         let results = BlockSlots(capacity: blocks.count)
         defer { results.release() }
         let run: @Sendable (Int) -> Void = { block in
-            results.store(BlockSums(rowsIn: blocks[block], k: k, beta: beta, v: vP, r: rP, ea: ea, eb: eb,
-                                    recA: recA, piS: piP, muS: muSP, mu: muP), at: block)
+            var sums = BlockSums(rows: k + pad)
+            if let inputs { sums.addKernel(inputs, k: k, beta: beta, rows: blocks[block], level: level) }
+            sums.addDirect(rows: blocks[block], tiny: tiny, tinyIndices: tinyIndices, beta: beta, v: v, r: r,
+                           piS: piS, muS: muS, mu: mu)
+            results.store(sums, at: block)
         }
         if blocks.count == 1 {
             run(0)
@@ -137,6 +140,24 @@ struct FastPairSums {
         self.scaledPVarLabels = 0.5 * pvl
         self.scaledSquaredDisagreement = 2 * dis
         self.residual = residual.map(\.value)
+    }
+}
+
+/// The per-response arrays of `pvar_pair_inputs` (each `k + PVAR_KERNEL_PAD` long), owned here
+/// and read concurrently by the blocks.
+final class KernelInputs: @unchecked Sendable {
+    let v, r, ea, eb, recA, piS, muS, mu: UnsafeMutableBufferPointer<Double>
+
+    init(count: Int, _ entry: (Int) -> (Double, Double, Double, Double, Double, Double, Double, Double)) {
+        func array() -> UnsafeMutableBufferPointer<Double> { .allocate(capacity: count) }
+        (v, r, ea, eb, recA, piS, muS, mu) = (array(), array(), array(), array(), array(), array(), array(), array())
+        for y in 0..<count {
+            (v[y], r[y], ea[y], eb[y], recA[y], piS[y], muS[y], mu[y]) = entry(y)
+        }
+    }
+
+    deinit {
+        for p in [v, r, ea, eb, recA, piS, muS, mu] { p.deallocate() }
     }
 }
 
@@ -179,117 +200,66 @@ func balancedRowBlocks(_ k: Int, count: Int) -> [Range<Int>] {
     return blocks.filter { !$0.isEmpty }
 }
 
-/// The pair sums of the rows `rowsIn` (pairs (i, j) with i in the block and j > i): the
-/// SIMD-lane accumulators reduced to scalars, and the compensated residual row sums (rows
-/// outside the block receive the mirror terms).
+/// The pair sums of one block of rows (pairs (i, j) with i in the block and j > i) and its
+/// compensated residual row sums `rows[j] + comp[j]` (rows outside the block receive the mirror
+/// terms): first the C kernel's pairs, then the direct-path pairs, always in that order.
 struct BlockSums {
     var pvp = 0.0, pvl = 0.0, dis = 0.0, loss = 0.0
     var rows: [Double]
     var comp: [Double]
 
-    init(rowsIn block: Range<Int>, k: Int, beta: Double, v vP: [Double], r rP: [Double], ea: [Double], eb: [Double],
-         recA: [Double], piS piP: [Double], muS muSP: [Double], mu muP: [Double]) {
-        let width = Lanes.scalarCount
-        var rows = [Double](repeating: 0, count: k + width)
-        var comp = [Double](repeating: 0, count: k + width)
-        var pvpV = Lanes(), pvlV = Lanes(), disV = Lanes(), lossV = Lanes()
-        var pvpS = 0.0, pvlS = 0.0, disS = 0.0, lossS = 0.0
+    init(rows count: Int) {
+        rows = [Double](repeating: 0, count: count)
+        comp = [Double](repeating: 0, count: count)
+    }
 
-        vP.withUnsafeBufferPointer { v in
-        rP.withUnsafeBufferPointer { r in
-        ea.withUnsafeBufferPointer { ea in
-        eb.withUnsafeBufferPointer { eb in
-        recA.withUnsafeBufferPointer { recA in
-        piP.withUnsafeBufferPointer { piS in
-        muSP.withUnsafeBufferPointer { muS in
-        muP.withUnsafeBufferPointer { mu in
+    /// The C kernel on `block` (tiny responses carry weight 0 there, so their pairs add 0).
+    mutating func addKernel(_ x: KernelInputs, k: Int, beta: Double, rows block: Range<Int>, level: Int32) {
+        var input = pvar_pair_inputs(k: k, beta: beta, v: x.v.baseAddress, r: x.r.baseAddress, ea: x.ea.baseAddress,
+                                     eb: x.eb.baseAddress, rec_a: x.recA.baseAddress, pi_s: x.piS.baseAddress,
+                                     mu_s: x.muS.baseAddress, mu: x.mu.baseAddress)
+        var out = pvar_pair_sums()
         rows.withUnsafeMutableBufferPointer { rows in
-        comp.withUnsafeMutableBufferPointer { comp in
-            @inline(__always) func lanes(_ p: UnsafeBufferPointer<Double>, _ j: Int) -> Lanes {
-                UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: Lanes.self)
+            comp.withUnsafeMutableBufferPointer { comp in
+                pvar_pair_block(&input, block.lowerBound, block.upperBound, rows.baseAddress, comp.baseAddress, &out, level)
             }
-            @inline(__always) func lanes(_ p: UnsafeMutableBufferPointer<Double>, _ j: Int) -> Lanes {
-                UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: Lanes.self)
-            }
-            @inline(__always) func store(_ x: Lanes, _ p: UnsafeMutableBufferPointer<Double>, _ j: Int) {
-                UnsafeMutableRawPointer(p.baseAddress! + j).storeBytes(of: x, as: Lanes.self)
-            }
-            // Adds x to the compensated pair (rows[j], comp[j]).
-            @inline(__always) func addToRow(_ j: Int, _ x: Double) {
-                let t = rows[j] + x
-                comp[j] += abs(rows[j]) >= abs(x) ? (rows[j] - t) + x : (x - t) + rows[j]
-                rows[j] = t
-            }
+        }
+        pvp += out.pvar_policy
+        pvl += out.pvar_labels
+        dis += out.disagreement
+        loss += out.loss
+    }
 
-            for i in block {
-                let vi = v[i], ri = r[i], eai = ea[i], ebi = eb[i], recAi = recA[i]
-                let piSi = piS[i], muSi = muS[i], mui = mu[i]
-                var rowV = Lanes(), rowCompV = Lanes()
-                var j = i + 1
-                while j < k {
-                    let eaj = lanes(ea, j), ebj = lanes(eb, j)
-                    let smallest = min(min(eaj.min(), ebj.min()), min(eai, ebi))
-                    if smallest < exponentialFloor {
-                        // Some lane's exponentials underflow: these four pairs take the direct forms.
-                        for jj in j..<min(j + width, k) {
-                            let wPolicy = piSi * piS[jj], wScaled = muSi * muS[jj]
-                            let da = beta * (vi - v[jj]), db = ri - r[jj]
-                            let tp = abs(da) <= seriesThreshold ? halfTanhSeries(da) : tanh(0.5 * da)
-                            pvpS += wPolicy * tp * tp
-                            if wScaled == 0 { continue }
-                            let w = mui * mu[jj]
-                            let tq = abs(db) <= seriesThreshold ? halfTanhSeries(db) : tanh(0.5 * db)
-                            let e = sigmoidDifference(da, db)
-                            pvlS += wScaled * tq * tq
-                            disS += wScaled * e * e
-                            lossS += w * (sigmoid(db) * softplus(-da) + sigmoid(-db) * softplus(da))
-                            addToRow(i, w * e)
-                            addToRow(jj, -(w * e))
-                        }
-                        j += width
-                        continue
-                    }
-                    let da = beta * (vi - lanes(v, j)), db = ri - lanes(r, j)
-                    let wPolicy = piSi * lanes(piS, j), wScaled = muSi * lanes(muS, j)
-                    let w = mui * lanes(mu, j)
-                    let invA = 1 / (eai + eaj), invB = 1 / (ebi + ebj)
-                    let tp = ((eai - eaj) * invA).replacing(with: halfTanhSeries(da), where: nearZero(da))
-                    let tq = ((ebi - ebj) * invB).replacing(with: halfTanhSeries(db), where: nearZero(db))
-                    let dg = da - db
-                    let cross = eai * ebj + eaj * ebi
-                    // p - q = (ea_i eb_j - ea_j eb_i) / (A B) = tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B):
-                    // the difference form loses at most eps / |tanh(dg/2)| <= 8 eps when |dg| > 1/2.
-                    let e = ((eai * ebj - eaj * ebi).replacing(with: halfTanhSeries(dg) * cross,
-                                                              where: nearZero(dg))) * invA * invB
-                    // Loss term: (1 - q) d + log1p(ea_j / ea_i) for d >= 0, q (-d) + log1p(ea_i / ea_j) below.
-                    let up = da .>= 0
-                    let u = (eai * lanes(recA, j)).replacing(with: eaj * recAi, where: up)
-                    let linear = (ebi * invB * -da).replacing(with: ebj * invB * da, where: up)
-                    pvpV += wPolicy * tp * tp
-                    pvlV += wScaled * tq * tq
-                    disV += wScaled * e * e
-                    lossV += w * (linear + log1pUnit(u))
-                    let we = w * e
-                    var (t, err) = twoSum(rowV, we)
-                    rowV = t
-                    rowCompV += err
-                    (t, err) = twoSum(lanes(rows, j), -we)
-                    store(t, rows, j)
-                    store(lanes(comp, j) + err, comp, j)
-                    j += width
-                }
-                // Fold row i's lanes into its compensated sum, lane by lane in a fixed order.
-                for lane in 0..<width {
-                    addToRow(i, rowV[lane])
-                    comp[i] += rowCompV[lane]
-                }
+    /// The pairs of `block` that touch a tiny response, by the direct forms, in row order.
+    mutating func addDirect(rows block: Range<Int>, tiny: [Bool], tinyIndices: [Int], beta: Double, v: [Double],
+                            r: [Double], piS: [Double], muS: [Double], mu: [Double]) {
+        if tinyIndices.isEmpty { return }
+        let k = v.count
+        for i in block {
+            let partners = tiny[i] ? Array((i + 1)..<max(k, i + 1)) : tinyIndices.filter { $0 > i }
+            for j in partners {
+                let da = beta * (v[i] - v[j]), db = r[i] - r[j]
+                let tp = abs(da) <= seriesThreshold ? halfTanhSeries(da) : tanh(0.5 * da)
+                pvp += piS[i] * piS[j] * tp * tp
+                let wScaled = muS[i] * muS[j]
+                if wScaled == 0 { continue }
+                let w = mu[i] * mu[j]
+                let tq = abs(db) <= seriesThreshold ? halfTanhSeries(db) : tanh(0.5 * db)
+                let e = sigmoidDifference(da, db)
+                pvl += wScaled * tq * tq
+                dis += wScaled * e * e
+                loss += w * (sigmoid(db) * softplus(-da) + sigmoid(-db) * softplus(da))
+                addToRow(i, w * e)
+                addToRow(j, -(w * e))
             }
-        }}}}}}}}}}
-        self.pvp = pvpV.sum() + pvpS
-        self.pvl = pvlV.sum() + pvlS
-        self.dis = disV.sum() + disS
-        self.loss = lossV.sum() + lossS
-        self.rows = rows
-        self.comp = comp
+        }
+    }
+
+    /// Adds x to the compensated pair (rows[j], comp[j]) (Fast2Sum on the larger magnitude,
+    /// as the C kernel's `add_to_row`).
+    private mutating func addToRow(_ j: Int, _ x: Double) {
+        let t = rows[j] + x
+        comp[j] += abs(rows[j]) >= abs(x) ? (rows[j] - t) + x : (x - t) + rows[j]
+        rows[j] = t
     }
 }

@@ -44,16 +44,34 @@ struct KernelTests {
         #expect(compared == 720)
     }
 
-    @Test("the kernels agree on extreme instances: logits +-700, beta 1e4, subnormal references, near-identical features")
-    func fastKernelMatchesReferenceOnExtremes() throws {
-        let cases: [Problem] = try [
+    /// Extreme instances: logits +-700, beta 1e4, subnormal references, near-identical features,
+    /// and responses whose exponentials fall below the kernel's floor (direct path) mixed with
+    /// normal ones over several vectors, serial and parallel.
+    static func extremes() throws -> [Problem] {
+        try [
             Problem(beta: 1, features: nil, theta: [700, -700, 0, 699.5], reference: [0.25, 0.25, 0.25, 0.25], rewards: [0, 1, 2, -1]),
             Problem(beta: 1e4, features: [[1], [1.001], [0.999]], theta: [0.3], reference: [0.2, 0.3, 0.5], rewards: [1, 0, 0.5]),
             Problem(beta: 0.1, features: nil, theta: [0, 0, 0], reference: [5e-324, 0.5, 0.5], rewards: [3, 0, 1], pairs: .weights([0.2, 0.3, 0.5])),
             Problem(beta: 1, features: [[1, 2], [1.000000001, 2], [1, 2.000000001]], theta: [3, -1], reference: [0.3, 0.3, 0.4], rewards: [1, 0, 0.5]),
             Problem(beta: 0.5, features: nil, theta: [0, -800, -800, -30], reference: [0.25, 0.25, 0.25, 0.25], rewards: [0, 40, -40, 0.1]),
             Problem(beta: 2, features: nil, theta: [0.1, 0.1000001, -0.2], reference: [0.3, 0.3, 0.4], rewards: [0.1, 0.1000001, -0.2]),
+            Self.mixedTiny(40, every: 3), Self.mixedTiny(1100, every: 61),
         ]
+    }
+
+    /// K responses, log-linear with d = 2: one in `every` far below the most likely one (logit
+    /// -900, so pi underflows and exp(h - max h) < 2^-400) and as many others with a reward 300
+    /// below the top, so the kernel's direct path and its vector lanes interleave.
+    static func mixedTiny(_ k: Int, every: Int) throws -> Problem {
+        let features = (0..<k).map { [$0 % every == 1 ? 1 : 0, 0.01 * Double($0 % 7)] }
+        let rewards = (0..<k).map { $0 % every == 2 ? -300 : 0.1 * Double($0 % 11) }
+        let reference = [Double](repeating: 1 / Double(k), count: k)
+        return try Problem(beta: 0.5, features: features, theta: [-900, 1], reference: reference, rewards: rewards)
+    }
+
+    @Test("the kernels agree on extreme instances: logits +-700, beta 1e4, subnormal references, near-identical features, exponentials below 2^-400")
+    func fastKernelMatchesReferenceOnExtremes() throws {
+        let cases = try Self.extremes()
         for (n, p) in cases.enumerated() {
             let fast = try Evaluation(p, kernel: .fast), reference = try Evaluation(p, kernel: .reference)
             let tol = Self.tolerance(reference)
@@ -84,6 +102,27 @@ struct KernelParallelTests {
                                  ("gradientNorm", fast.gradientNorm, reference.gradientNorm)] {
                 #expect(relativeError(a, b) <= tol, "K = \(k) \(name): fast \(a) reference \(b), tolerance \(tol)")
             }
+        }
+    }
+}
+
+@Suite("KernelInstructionSets")
+struct KernelInstructionSetTests {
+    @Test("every instruction set this CPU has (generic, AVX2, AVX-512) gives bit-identical evaluations")
+    func instructionSetsAgreeBitwise() throws {
+        let sets = KernelInstructionSet.available
+        #expect(sets.first == .generic && sets.last == KernelInstructionSet.best)
+        print("KernelInstructionSets: comparing \(sets.map(\.description).joined(separator: ", "))")
+        var problems = try KernelTests.extremes()
+        for (r, f, i) in spread(6) { problems.append(generator.instance(r, f, index: i)) }
+        problems.append(InstanceGenerator(runSeed: runSeed, limits: GeneratorLimits(responses: 1500...1500, dimension: 8...8))
+            .instance(.general, .heavyTailed, index: 0))
+        for (n, p) in problems.enumerated() {
+            let generic = try Evaluation(p, kernel: .fastUsing(.generic)).json()
+            for s in sets.dropFirst() {
+                #expect(try Evaluation(p, kernel: .fastUsing(s)).json() == generic, "problem \(n) (K = \(p.responseCount)): \(s) differs from generic")
+            }
+            #expect(try Evaluation(p).json() == generic, "problem \(n): the default kernel differs from generic")
         }
     }
 }

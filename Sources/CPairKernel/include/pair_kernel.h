@@ -1,0 +1,54 @@
+// The fast O(K^2) pair kernel of `Evaluation`, in C so that one source file is compiled for
+// three instruction sets (SSE2, AVX2, AVX-512; the generic one only off x86-64) and the best one the CPU has is chosen at
+// run time. Every build performs the same IEEE operations in the same order (no FMA
+// contraction, fixed lane width), so all three return bit-identical results.
+#ifndef PVAR_PAIR_KERNEL_H
+#define PVAR_PAIR_KERNEL_H
+
+#include <stddef.h>
+
+/// Per-response inputs of the pair kernel, each an array of `k + PVAR_KERNEL_PAD` doubles.
+/// Entries `k ..< k + PVAR_KERNEL_PAD` (and any response the caller wants left out) must be
+/// neutral: weights 0, exponentials and reciprocal 1, `v = r = 0`.
+typedef struct {
+    long k;
+    double beta;
+    const double *v;      ///< log-ratios v_y (h_y = beta v_y)
+    const double *r;      ///< rewards r_y
+    const double *ea;     ///< exp(h_y - max h), each >= 2^-400 unless neutral
+    const double *eb;     ///< exp(r_y - max r), each >= 2^-400 unless neutral
+    const double *rec_a;  ///< 1 / ea_y
+    const double *pi_s;   ///< scaled policy weights (PVar of the policy)
+    const double *mu_s;   ///< scaled pair weights (PVar of the labels, disagreement)
+    const double *mu;     ///< pair weights (loss, residual)
+} pvar_pair_inputs;
+
+/// Sums over the pairs (i, j), i in [row_begin, row_end), i < j < k.
+typedef struct {
+    double pvar_policy;   ///< sum pi_s,i pi_s,j tanh^2((h_i - h_j)/2)
+    double pvar_labels;   ///< sum mu_s,i mu_s,j tanh^2((r_i - r_j)/2)
+    double disagreement;  ///< sum mu_s,i mu_s,j (p - q)^2
+    double loss;          ///< sum mu_i mu_j (q softplus(-(h_i - h_j)) + (1 - q) softplus(h_i - h_j))
+} pvar_pair_sums;
+
+/// Lane width of the kernel (fixed on every machine, so the summation order is too).
+#define PVAR_KERNEL_LANES 8
+/// Padding the caller appends to every input array.
+#define PVAR_KERNEL_PAD PVAR_KERNEL_LANES
+
+/// Runs the rows [row_begin, row_end) of the pair triangle. `rows` and `comp` (k + PAD doubles,
+/// zeroed by the caller) receive the compensated residual sums: row i gets + mu_i mu_j (p - q),
+/// row j gets the mirror term. `level` chooses the instruction set: 0 = best available,
+/// 1 = SSE2, 2 = AVX2, 3 = AVX-512 (a level the CPU lacks falls back to the best it has).
+void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
+                     double *rows, double *comp, pvar_pair_sums *out, int level);
+
+/// tanh(x / 2) for |x| <= 1/2 by the kernel's series (lane 0 of the vector code).
+double pvar_half_tanh_series(double x);
+/// log1p(u) for u in [0, 1] by the kernel's series (lane 0 of the vector code); log1p(0) = 0.
+double pvar_log1p_unit(double u);
+
+/// The instruction-set level `level` resolves to on this CPU (1, 2 or 3).
+int pvar_pair_kernel_level(int level);
+
+#endif

@@ -1,0 +1,215 @@
+// The fast O(K^2) pair kernel; see include/pair_kernel.h and the Swift wrapper `FastPairSums`.
+//
+// Per pair (i, j), with ea_y = exp(h_y - max h), eb_y = exp(r_y - max r), A = ea_i + ea_j,
+// B = eb_i + eb_j, da = h_i - h_j = beta (v_i - v_j), db = r_i - r_j, dg = da - db:
+//   tanh(da/2) = (ea_i - ea_j) / A          (series of the exact da where |da| <= 1/2)
+//   tanh(db/2) = (eb_i - eb_j) / B          (series of db where |db| <= 1/2)
+//   p - q = (ea_i eb_j - ea_j eb_i) / (A B)  (= tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B), series
+//                                             of dg where |dg| <= 1/2)
+//   loss = (1 - q) da + log1p(ea_j / ea_i)   for da >= 0, q (-da) + log1p(ea_i / ea_j) below,
+// with log1p(u), u in [0, 1], as 2 atanh(s), s = u / (2 + u) (u <= sqrt2 - 1) or
+// log 2 + 2 atanh((u - 1)/(u + 3)), |s| <= 0.1716, by its series. Two divisions per pair:
+// X = A den gives 1/A = den / X and s = num (A / X); 1/B alone (so label terms do not depend on
+// the policy: one shared reciprocal made PVar_labels move by an ulp with beta).
+// Accuracy: the ratio forms lose at most ~8 eps where |tanh| >= tanh(1/4) and the series are
+// accurate to ~1e-18 relative on |x| <= 1/2; see `FastPairSums` for the whole error budget.
+//
+// Determinism: no multiply-add is contracted to an FMA (pragma below and -ffp-contract=off in
+// Package.swift) and the lane width is fixed, so the SSE2, AVX2 and AVX-512 builds of the body
+// perform the same IEEE operations in the same order and produce bit-identical sums. (Explicit
+// FMAs were measured: 5% faster with AVX2, but a libm call per FMA made SSE2 nine times slower.)
+#pragma STDC FP_CONTRACT OFF
+// 8-lane vectors change the calling convention of non-inlined helpers between targets; every
+// helper here is always_inline, so no vector crosses a call.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#include "pair_kernel.h"
+
+#include <math.h>
+#include <string.h>
+
+#if !defined(__clang__)
+#error "pair_kernel.c needs clang's vector extensions (the Swift toolchain's clang)"
+#endif
+
+typedef double lanes __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
+typedef long lane_mask __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE lanes load(const double *p) { lanes x; memcpy(&x, p, sizeof x); return x; }
+INLINE void store(double *p, lanes x) { memcpy(p, &x, sizeof x); }
+INLINE lanes splat(double x) { return (lanes)x; }
+/// a b + c, rounded twice (no contraction: the same bits with or without an FMA unit).
+INLINE lanes mul_add(lanes a, lanes b, lanes c) { return a * b + c; }
+INLINE lanes select_(lane_mask m, lanes a, lanes b) { return m ? a : b; }
+
+/// tanh(x/2) for |x| <= 1/2: Taylor polynomial (11 odd terms, truncation < 2.3e-18 relative),
+/// Estrin's scheme in y = x^2.
+INLINE lanes half_tanh_series(lanes x) {
+    lanes y = x * x, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4;
+    lanes a0 = mul_add(splat(-0.041666666666666664), y, splat(0.5));
+    lanes a1 = mul_add(splat(-0.00042162698412698415), y, splat(0.004166666666666667));
+    lanes a2 = mul_add(splat(-4.327751723585057e-06), y, splat(4.271384479717813e-05));
+    lanes a3 = mul_add(splat(-4.4428539643900096e-08), y, splat(4.384921919644142e-07));
+    lanes a4 = mul_add(splat(-4.5610258911810394e-10), y, splat(4.501552131237686e-09));
+    lanes b0 = mul_add(a1, y2, a0), b1 = mul_add(a3, y2, a2), b2 = mul_add(splat(4.6212854179999594e-11), y2, a4);
+    return mul_add(b2, y8, mul_add(b1, y4, b0)) * x;
+}
+
+/// atanh(s) / s = sum_{n>=0} s^(2n) / (2n + 1) (12 terms, relative truncation < 7e-19 for
+/// |s| <= 3 - 2 sqrt 2 = 0.1716), Estrin's scheme in y = s^2.
+INLINE lanes atanh_series_ratio(lanes s) {
+    lanes y = s * s, y2 = y * y, y4 = y2 * y2, y8 = y4 * y4;
+    lanes a0 = mul_add(splat(1.0 / 3), y, splat(1.0));
+    lanes a1 = mul_add(splat(1.0 / 7), y, splat(1.0 / 5));
+    lanes a2 = mul_add(splat(1.0 / 11), y, splat(1.0 / 9));
+    lanes a3 = mul_add(splat(1.0 / 15), y, splat(1.0 / 13));
+    lanes a4 = mul_add(splat(1.0 / 19), y, splat(1.0 / 17));
+    lanes a5 = mul_add(splat(1.0 / 23), y, splat(1.0 / 21));
+    lanes b0 = mul_add(a1, y2, a0), b1 = mul_add(a3, y2, a2), b2 = mul_add(a5, y2, a4);
+    return mul_add(b2, y8, mul_add(b1, y4, b0));
+}
+
+/// log1p(u) for u in [0, 1] (the kernel's loss term): with `low = u <= sqrt2 - 1`, the caller
+/// forms s = num / den from `log1p_parts`, and log1p(u) = [log 2 unless low] + 2 s atanh(s)/s.
+INLINE void log1p_parts(lanes u, lane_mask *low, lanes *num, lanes *den) {
+    *low = u <= 0.41421356237309503;
+    *num = select_(*low, u, u - 1);   // exact: u - 1 is exact for u in [sqrt2 - 1, 1]
+    *den = select_(*low, 2 + u, u + 3);
+}
+INLINE lanes log1p_finish(lane_mask low, lanes s) {
+    return select_(low, splat(0), splat(0.69314718055994530942)) + 2 * s * atanh_series_ratio(s);
+}
+INLINE lanes log1p_unit(lanes u) {
+    lane_mask low;
+    lanes num, den;
+    log1p_parts(u, &low, &num, &den);
+    return log1p_finish(low, num / den);
+}
+
+INLINE lane_mask near_zero(lanes x) { return (x <= 0.5) & (x >= -0.5); }
+
+/// Knuth's TwoSum, branch-free: s + x and its exact rounding error.
+INLINE void two_sum(lanes s, lanes x, lanes *t, lanes *err) {
+    lanes sum = s + x, z = sum - s;
+    *t = sum;
+    *err = (s - (sum - z)) + (x - z);
+}
+
+/// Adds x to the compensated pair (rows[j], comp[j]) (Fast2Sum on the larger magnitude).
+INLINE void add_to_row(double *rows, double *comp, long j, double x) {
+    double t = rows[j] + x;
+    comp[j] += fabs(rows[j]) >= fabs(x) ? (rows[j] - t) + x : (x - t) + rows[j];
+    rows[j] = t;
+}
+
+INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
+                       double *rows, double *comp, pvar_pair_sums *out) {
+    const long k = in->k;
+    const double beta = in->beta;
+    const double *v = in->v, *r = in->r, *ea = in->ea, *eb = in->eb, *rec_a = in->rec_a;
+    const double *pi_s = in->pi_s, *mu_s = in->mu_s, *mu = in->mu;
+    lanes pvp = splat(0), pvl = splat(0), dis = splat(0), loss = splat(0);
+    for (long i = row_begin; i < row_end; i++) {
+        const lanes vi = splat(v[i]), ri = splat(r[i]), eai = splat(ea[i]), ebi = splat(eb[i]);
+        const lanes rec_ai = splat(rec_a[i]), pi_si = splat(pi_s[i]), mu_si = splat(mu_s[i]), mui = splat(mu[i]);
+        lanes row = splat(0), row_comp = splat(0);
+        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
+            const lanes eaj = load(ea + j), ebj = load(eb + j);
+            const lanes da = splat(beta) * (vi - load(v + j)), db = ri - load(r + j);
+            const lanes a = eai + eaj, b = ebi + ebj;
+            // u = ea_j / ea_i for da >= 0 (so u <= 1), ea_i / ea_j below.
+            const lane_mask up = da >= 0;
+            const lanes u = select_(up, eaj * rec_ai, eai * load(rec_a + j));
+            lane_mask low;
+            lanes num, den;
+            log1p_parts(u, &low, &num, &den);
+            // 1/A and the log1p quotient from one reciprocal; 1/B on its own, so that every label
+            // quantity (tanh((r_i - r_j)/2), hence PVar of the labels) is the same double for any
+            // policy and beta.
+            const lanes x = 1 / (a * den);
+            const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / b, inv_ab = inv_a * inv_b;
+            const lanes tp = select_(near_zero(da), half_tanh_series(da), (eai - eaj) * inv_a);
+            const lanes tq = select_(near_zero(db), half_tanh_series(db), (ebi - ebj) * inv_b);
+            const lanes dg = da - db;
+            const lanes e = select_(near_zero(dg), half_tanh_series(dg) * (eai * ebj + eaj * ebi),
+                                    eai * ebj - eaj * ebi) * inv_ab;
+            const lanes linear = select_(up, ebj * inv_b * da, ebi * inv_b * -da);
+            const lanes log1p_u = log1p_finish(low, s);
+            const lanes w_policy = pi_si * load(pi_s + j), w_scaled = mu_si * load(mu_s + j), w = mui * load(mu + j);
+            pvp += w_policy * tp * tp;
+            pvl += w_scaled * tq * tq;
+            dis += w_scaled * e * e;
+            loss += w * (linear + log1p_u);
+            const lanes we = w * e;
+            lanes t, err;
+            two_sum(row, we, &t, &err);
+            row = t;
+            row_comp += err;
+            two_sum(load(rows + j), -we, &t, &err);
+            store(rows + j, t);
+            store(comp + j, load(comp + j) + err);
+        }
+        // Row i's lanes into its compensated sum, lane by lane in a fixed order.
+        for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
+            add_to_row(rows, comp, i, row[lane]);
+            comp[i] += row_comp[lane];
+        }
+    }
+    double sums[4] = {0, 0, 0, 0};
+    for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
+        sums[0] += pvp[lane];
+        sums[1] += pvl[lane];
+        sums[2] += dis[lane];
+        sums[3] += loss[lane];
+    }
+    out->pvar_policy = sums[0];
+    out->pvar_labels = sums[1];
+    out->disagreement = sums[2];
+    out->loss = sums[3];
+}
+
+double pvar_half_tanh_series(double x) { return half_tanh_series(splat(x))[0]; }
+double pvar_log1p_unit(double u) { return log1p_unit(splat(u))[0]; }
+
+// The same body compiled once per instruction set; `always_inline` puts it into each.
+static void block_sse2(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
+    block_body(in, b, e, rows, comp, out);
+}
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void block_avx2(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
+    block_body(in, b, e, rows, comp, out);
+}
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2")))
+static void block_avx512(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
+    block_body(in, b, e, rows, comp, out);
+}
+
+#endif
+
+int pvar_pair_kernel_level(int level) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    int best = 1;
+    if (__builtin_cpu_supports("avx2")) best = 2;
+    if (best == 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl")) best = 3;
+    return (level <= 0 || level > best) ? best : level;
+#else
+    (void)level;
+    return 1;
+#endif
+}
+
+void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
+                     double *rows, double *comp, pvar_pair_sums *out, int level) {
+    switch (pvar_pair_kernel_level(level)) {
+#if defined(__x86_64__)
+    case 3: block_avx512(in, row_begin, row_end, rows, comp, out); break;
+    case 2: block_avx2(in, row_begin, row_end, rows, comp, out); break;
+#endif
+    default: block_sse2(in, row_begin, row_end, rows, comp, out); break;
+    }
+}
