@@ -30,16 +30,20 @@ test: deps
 	$(SWIFT) build --build-tests
 	PVAR_BIN="$$($(SWIFT) build --show-bin-path)/pvar" $(SWIFT) test
 
-# Speed, side by side at K = 4096, d = 64: pvar, the scalar C pair loop, the NumPy evaluation
-# (numpy installed from PyPI when missing); writes Reports/performance.md and prints the ratios.
+# Speed, side by side at K = 4096, d = 64: pvar (all cores, and the same sweep pinned to one core
+# with taskset), the scalar C pair loop, the NumPy evaluation (numpy installed from PyPI when
+# missing); writes Reports/performance.md and prints the ratios.
+BENCH_SHAPES = --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 5
 bench: build
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
 	cc -O2 -o .build/pair_loop Tests/Bench/pair_loop.c -lm
+	$(SWIFT) build -c release --product pvar
 	@c=$$(.build/pair_loop 4096 64 5 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
 	cn=$$(.build/pair_loop 4096 64 5 --no-loss | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
 	np=$$(python3 Tests/Bench/numpy_eval.py 4096 64 3 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
-	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval"; \
-	$(SWIFT) run -c release pvar bench --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 5 --threads 1 2 \
+	one=$$(taskset -c 0 $$($(SWIFT) build -c release --show-bin-path)/pvar bench $(BENCH_SHAPES) | sed -n 's/^K=.* seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval; pvar on one core: $$(echo $$one | tr ' ' '\n' | tail -1) s/eval"; \
+	$$($(SWIFT) build -c release --show-bin-path)/pvar bench $(BENCH_SHAPES) --threads 1 2 --single-core-seconds $$one \
 	  --numpy-seconds $$np --c-seconds $$c --c-seconds-no-loss $$cn --report Reports/performance.md
 
 check: build

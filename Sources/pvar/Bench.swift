@@ -18,6 +18,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds/eval of the NumPy reference at the largest shape (for the report's ratios).") var numpySeconds: Double?
     @Option(help: "Seconds/eval of the scalar C loop with the loss at the largest shape.") var cSeconds: Double?
     @Option(help: "Seconds/eval of the scalar C loop without the loss at the largest shape.") var cSecondsNoLoss: Double?
+    @Option(parsing: .upToNextOption, help: "Seconds/eval of the same sweep pinned to one core (one per shape, in order), for the report.")
+    var singleCoreSeconds: [Double] = []
     @Option(help: "Write a Markdown report (with an SVG plot beside it) to this path.") var report: String?
 
     func validate() throws {
@@ -27,7 +29,11 @@ struct Bench: AsyncParsableCommand {
         guard dim.allSatisfy({ (1...1024).contains($0) }) else { throw ValidationError("--dim must be in 1...1024, got \(dim)") }
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repeat must be in 1...1000, got \(repetitions)") }
         guard threads.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
-        for (name, v) in [("--numpy-seconds", numpySeconds), ("--c-seconds", cSeconds), ("--c-seconds-no-loss", cSecondsNoLoss)] {
+        if !singleCoreSeconds.isEmpty && singleCoreSeconds.count != responses.count * dim.count {
+            throw ValidationError("--single-core-seconds needs one value per shape (\(responses.count * dim.count)), got \(singleCoreSeconds.count)")
+        }
+        for (name, v) in [("--numpy-seconds", numpySeconds), ("--c-seconds", cSeconds), ("--c-seconds-no-loss", cSecondsNoLoss)]
+            + singleCoreSeconds.map({ ("--single-core-seconds", Optional($0)) }) {
             if let x = v, !(x > 0 && x.isFinite) { throw ValidationError("\(name) must be a positive number of seconds, got \(x)") }
         }
     }
@@ -36,21 +42,38 @@ struct Bench: AsyncParsableCommand {
         InstanceGenerator(runSeed: seed, limits: GeneratorLimits(responses: k...k, dimension: d...d)).instance(.onPolicy, .gaussian, index: index)
     }
 
+    /// Median seconds of `repetitions` evaluations of `p` with `kernel`.
+    func median(_ p: Problem, _ kernel: PairKernel) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try Evaluation(p, kernel: kernel)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
     func run() async throws {
+        let best = KernelInstructionSet.best
+        print("pair kernel: \(best) (this CPU has \(KernelInstructionSet.available.map(\.description).joined(separator: ", ")))")
         var timings: [BenchTiming] = []
         for k in responses {
             for d in dim {
-                let p = problem(k, d)
-                var times: [Double] = []
-                for _ in 0..<repetitions {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    _ = try Evaluation(p)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-                }
-                times.sort()
-                let t = BenchTiming(responses: k, dimension: d, secondsPerEval: times[times.count / 2])
+                let t = BenchTiming(responses: k, dimension: d, secondsPerEval: try median(problem(k, d), .fast),
+                                    singleCoreSecondsPerEval: singleCoreSeconds.isEmpty ? nil : singleCoreSeconds[timings.count])
                 timings.append(t)
                 print("K=\(k) d=\(d) seconds/eval=\(String(format: "%.6g", t.secondsPerEval)) evals/second=\(String(format: "%.4g", 1 / t.secondsPerEval))")
+            }
+        }
+        // The largest shape once per instruction set (default first).
+        var instructionSets: [(name: String, seconds: Double)] = []
+        if let largest = timings.max(by: { $0.responses * $0.dimension < $1.responses * $1.dimension }) {
+            instructionSets.append((best.description, largest.secondsPerEval))
+            for set in KernelInstructionSet.available.reversed() where set != best {
+                let seconds = try median(problem(largest.responses, largest.dimension), .fastUsing(set))
+                instructionSets.append((set.description, seconds))
+                print("instruction set \(set): K=\(largest.responses) d=\(largest.dimension) seconds/eval=\(String(format: "%.6g", seconds))")
             }
         }
         // Sweep throughput: distinct instances (K = 256, d = 16 as in `pvar check` shapes), N at a time.
@@ -71,14 +94,23 @@ struct Bench: AsyncParsableCommand {
             print("sweep K=256 d=16 threads=\(n) instances/second=\(String(format: "%.4g", Double(count) / seconds))")
         }
         if let largest = timings.max(by: { $0.responses * $0.dimension < $1.responses * $1.dimension }) {
-            if let n = numpySeconds { print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(String(format: "%.1f", n / largest.secondsPerEval))x") }
-            if let c = cSeconds { print("pvar / C loop (with loss): \(String(format: "%.2f", largest.secondsPerEval / c))") }
-            if let c = cSecondsNoLoss { print("pvar / C loop (without loss): \(String(format: "%.2f", largest.secondsPerEval / c))") }
+            func f(_ x: Double) -> String { String(format: "%.3g", x) }
+            let one = largest.singleCoreSecondsPerEval
+            if let n = numpySeconds {
+                print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(f(n / largest.secondsPerEval))x all cores"
+                      + (one.map { ", \(f(n / $0))x one core" } ?? ""))
+            }
+            if let c = cSeconds {
+                print("pvar / C loop (with loss): \(f(largest.secondsPerEval / c)) all cores" + (one.map { ", \(f($0 / c)) one core" } ?? ""))
+            }
+            if let c = cSecondsNoLoss {
+                print("pvar / C loop (without loss): \(f(largest.secondsPerEval / c)) all cores" + (one.map { ", \(f($0 / c)) one core" } ?? ""))
+            }
         }
         if let path = report {
-            let files = performanceReport(timings: timings, throughput: throughput, numpySeconds: numpySeconds,
-                                          cSeconds: cSeconds, cSecondsNoLoss: cSecondsNoLoss,
-                                          command: "make bench")
+            let references = BenchReferences(numpySeconds: numpySeconds, cSeconds: cSeconds, cSecondsNoLoss: cSecondsNoLoss,
+                                             instructionSets: instructionSets, defaultInstructionSet: best.description)
+            let files = performanceReport(timings: timings, throughput: throughput, references: references, command: "make bench")
             let dir = (path as NSString).deletingLastPathComponent
             for (name, text) in [((path as NSString).lastPathComponent, files.markdown), ("plots/performance.svg", files.svg)] {
                 let target = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
