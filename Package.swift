@@ -2,8 +2,9 @@
 // pvar: exact DPO gradients, preference variance (PVar) and the bounds that relate them.
 //
 // Pipeline, one target per stage:
-//   CPairKernel the O(K^2) pair kernel in C: one source built for SSE2, AVX2 and AVX-512, chosen at
-//              run time, bit-identical results (optimised even in debug builds)
+//   CPairKernel the vectorised C kernels (O(K^2) pair sums, Dot2 feature products): one source built
+//              for SSE2, AVX2 and AVX-512, chosen at run time, bit-identical results (optimised
+//              even in debug builds)
 //   PVarCore   the math (Swift, no GSL): problem, exact evaluation, bounds, input schema
 //   CGSL       system library: the GNU Scientific Library (Debian libgsl-dev)
 //   PVarGSL    GSL-backed random instances, distributions and numerical derivatives

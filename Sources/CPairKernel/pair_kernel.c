@@ -23,26 +23,7 @@
 // helper here is always_inline, so no vector crosses a call.
 #pragma clang diagnostic ignored "-Wpsabi"
 
-#include "pair_kernel.h"
-
-#include <math.h>
-#include <string.h>
-
-#if !defined(__clang__)
-#error "pair_kernel.c needs clang's vector extensions (the Swift toolchain's clang)"
-#endif
-
-typedef double lanes __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
-typedef long lane_mask __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
-
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE lanes load(const double *p) { lanes x; memcpy(&x, p, sizeof x); return x; }
-INLINE void store(double *p, lanes x) { memcpy(p, &x, sizeof x); }
-INLINE lanes splat(double x) { return (lanes)x; }
-/// a b + c, rounded twice (no contraction: the same bits with or without an FMA unit).
-INLINE lanes mul_add(lanes a, lanes b, lanes c) { return a * b + c; }
-INLINE lanes select_(lane_mask m, lanes a, lanes b) { return m ? a : b; }
+#include "lanes.h"
 
 /// tanh(x/2) for |x| <= 1/2: x p(x^2) with p the near-minimax polynomial of degree 7 for
 /// tanh(x/2)/x on [0, 1/4] (fitted error 1.9e-18, i.e. 3.8e-18 relative: as good as `tanh`

@@ -100,6 +100,8 @@ public struct Evaluation: Sendable {
         let k = problem.responseCount
         let beta = problem.beta
         let phi = FeatureMatrix(problem)
+        // The instruction set of the C kernels (`.fastUsing` forces one; otherwise the best).
+        let instructionSet: KernelInstructionSet? = if case .fastUsing(let set) = kernel { set } else { nil }
 
         // Logits relative to the most likely response b (two passes if the naive argmax
         // was wrong by rounding).
@@ -119,7 +121,7 @@ public struct Evaluation: Sendable {
         }
         func anchored(_ b: Int) -> [DoubleDouble] {
             if let z = directLogits { return z.map { twoSum($0, -z[b]) } }
-            return phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b)
+            return phi.anchoredLogitsDoubleDouble(theta: problem.theta, anchor: b, instructionSet: instructionSet)
         }
         // w_y = (phi_y - phi_b) . theta as an unrounded double-double (exact for the tabular
         // policy); its rounding `w` serves the log-probabilities, the pair `wExact` the log-ratios.
@@ -202,7 +204,7 @@ public struct Evaluation: Sendable {
 
         // 2 beta (Phi^T c): safeProduct keeps a huge beta times a small entry finite, and a
         // zero entry exactly 0 (never inf * 0).
-        let direction = phi.transposeTimesZeroSum(sums.residual)
+        let direction = phi.transposeTimesZeroSum(sums.residual, instructionSet: instructionSet)
         let gradient = direction.map { safeProduct(2, beta, $0) }
 
         // Scores s_y = phi_y - E_pi[phi], and deviations from the mu-mean for D.

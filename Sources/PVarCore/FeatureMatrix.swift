@@ -1,5 +1,7 @@
 // Feature rows in difference space.
 
+import CPairKernel
+
 /// The K x d feature matrix `Phi`, stored row-major; the tabular policy is `Phi = I_K`,
 /// materialised so that one code path serves both.
 ///
@@ -43,23 +45,28 @@ struct FeatureMatrix {
     /// Tabular (`Phi = I`): `w_y = theta_y - theta_a`, an exact `twoSum`.
     ///
     /// Cost: O(K d), one array (the result), no allocation per row.
-    func anchoredLogitsDoubleDouble(theta: [Double], anchor a: Int) -> [DoubleDouble] {
+    func anchoredLogitsDoubleDouble(theta: [Double], anchor a: Int, instructionSet: KernelInstructionSet? = nil) -> [DoubleDouble] {
         precondition(theta.count == columns, "anchoredLogitsDoubleDouble: theta has the wrong length")
         if isTabular { return (0..<rows).map { twoSum(theta[$0], -theta[a]) } }
-        // Rows are independent: `parallelMap` runs them in chunks for large K (same bits).
-        return storage.withUnsafeBufferPointer { phi in
+        // The C kernel runs Dot2 on eight rows per vector step (`pvar_anchored_dot2_rows`, the
+        // same operations as `AccurateDotAccumulator`); rows are independent, so chunks of them
+        // run concurrently for large K (same bits).
+        var hi = [Double](repeating: 0, count: rows), lo = [Double](repeating: 0, count: rows)
+        storage.withUnsafeBufferPointer { phi in
             theta.withUnsafeBufferPointer { t in
-                parallelMap(rows) { y in
-                    var acc = AccurateDotAccumulator()
-                    for k in 0..<columns {
-                        let d = twoSum(phi[y * columns + k], -phi[a * columns + k])
-                        acc.add(d.hi, t[k])
-                        acc.add(d.lo, t[k])
+                hi.withUnsafeMutableBufferPointer { h in
+                    lo.withUnsafeMutableBufferPointer { l in
+                        let (phi, t, h, l) = (UncheckedSendable(phi), UncheckedSendable(t), UncheckedSendable(h), UncheckedSendable(l))
+                        forEachChunk(rows) { range in
+                            pvar_anchored_dot2_rows(phi.value.baseAddress, columns, a, t.value.baseAddress,
+                                                    range.lowerBound, range.upperBound,
+                                                    h.value.baseAddress, l.value.baseAddress, instructionSet?.rawValue ?? 0)
+                        }
                     }
-                    return acc.doubleDouble
                 }
             }
         }
+        return (0..<rows).map { DoubleDouble(hi: hi[$0], lo: lo[$0]) }
     }
 
     /// Deviations `x_y - E_w[x]` of every row from its w-weighted mean, in difference space.
@@ -84,19 +91,27 @@ struct FeatureMatrix {
     /// `sum_i c_i (phi_i - phi_a)` with the anchor `a = argmax |c|`: the identity holds because the
     /// weights sum to zero, and the anchored form drops the rounding noise of `sum c` times a
     /// possibly large row. Each coordinate is an accurate dot product. Tabular: `Phi^T c = c`.
-    func transposeTimesZeroSum(_ c: [Double]) -> [Double] {
+    func transposeTimesZeroSum(_ c: [Double], instructionSet: KernelInstructionSet? = nil) -> [Double] {
         if isTabular { return c }
         var magnitudes = c
         for i in magnitudes.indices { magnitudes[i] = abs(magnitudes[i]) }
         let a = argmax(magnitudes)
-        // Columns are independent: for large K `parallelMap` runs them in chunks (same bits).
-        return c.withUnsafeBufferPointer { cb in
-            parallelMap(columns, minimum: rows >= parallelThreshold ? 1 : .max) { k in
-                var column = [Double](repeating: 0, count: rows)
-                for i in 0..<rows { column[i] = entry(i, k) - entry(a, k) }
-                return column.withUnsafeBufferPointer { accurateDot($0, cb) }
+        // The C kernel runs Dot2 on eight columns per vector step (`pvar_anchored_dot2_columns`,
+        // the same operations as `accurateDot` per column); columns are independent, so for large
+        // K chunks of them run concurrently (same bits).
+        var out = [Double](repeating: 0, count: columns)
+        storage.withUnsafeBufferPointer { phi in
+            c.withUnsafeBufferPointer { cb in
+                out.withUnsafeMutableBufferPointer { o in
+                    let (phi, cb, o) = (UncheckedSendable(phi), UncheckedSendable(cb), UncheckedSendable(o))
+                    forEachChunk(columns, minimum: rows >= parallelThreshold ? 1 : .max) { range in
+                        pvar_anchored_dot2_columns(phi.value.baseAddress, rows, columns, a, cb.value.baseAddress,
+                                                   range.lowerBound, range.upperBound, o.value.baseAddress, instructionSet?.rawValue ?? 0)
+                    }
+                }
             }
         }
+        return out
     }
 }
 

@@ -48,6 +48,17 @@ double pvar_half_tanh_series(double x);
 /// log1p(u) for u in [0, 1] by the kernel's series (lane 0 of the vector code); log1p(0) = 0.
 double pvar_log1p_unit(double u);
 
+/// Anchored logits in double-double: for rows y in [row_begin, row_end) of the row-major
+/// matrix x (cols columns), w_y = sum_k (x_yk - x_ak) t_k (a = anchor) by Dot2, each difference
+/// split exactly; w_y = hi[y] + lo[y] (normalised). Same bits on every level.
+void pvar_anchored_dot2_rows(const double *x, long cols, long anchor, const double *t, long row_begin, long row_end,
+                             double *hi, double *lo, int level);
+
+/// Anchored transpose product: for columns k in [column_begin, column_end),
+/// out[k] = sum_i fl(x_ik - x_ak) coef_i by Dot2 in row order, rounded once. Same bits on every level.
+void pvar_anchored_dot2_columns(const double *x, long rows, long cols, long anchor, const double *coef,
+                                long column_begin, long column_end, double *out, int level);
+
 /// The instruction-set level `level` resolves to on this CPU (1, 2 or 3).
 int pvar_pair_kernel_level(int level);
 
