@@ -51,6 +51,10 @@ public struct CheckResult: Sendable, Codable, Equatable {
     public let families: [Family]
     /// Which part of the index range this result covers (`Shard.whole` for a full run).
     public var shard: Shard = .whole
+    /// The run's `--instances` (all shards together) and instance shapes (`GeneratorLimits`):
+    /// shards merge only if both agree. Absent in files saved before they were recorded.
+    public var runInstances: Int? = nil
+    public var shape: String? = nil
 
     public var maxRatio: Double { worst?.ratio ?? 0 }
 }
@@ -165,7 +169,8 @@ public func checkBound(
     let drawn = (0..<instances).filter(shard.contains).count
     return CheckResult(bound: bound, regime: reg, runSeed: runSeed, instances: drawn,
                        applicable: applicable, unresolved: unresolved, worst: worst, candidates: candidates,
-                       sample: sample, families: families, shard: shard)
+                       sample: sample, families: families, shard: shard, runInstances: instances,
+                       shape: "responses \(limits.responses), dimension \(limits.dimension)")
 }
 
 /// A set of shard results that cannot be merged; the message says why.
@@ -181,9 +186,11 @@ public func mergeCheckResults(_ parts: [CheckResult]) throws -> CheckResult {
     guard let first = parts.first else { throw MergeError(description: "no shard results to merge") }
     let n = first.shard.count
     for p in parts {
-        guard p.bound == first.bound, p.runSeed == first.runSeed, p.families == first.families, p.shard.count == n else {
-            throw MergeError(description: "shard \(p.shard) of \(p.bound.rawValue) (seed \(p.runSeed)) does not belong to the run of "
-                             + "shard \(first.shard) of \(first.bound.rawValue) (seed \(first.runSeed))")
+        guard p.bound == first.bound, p.runSeed == first.runSeed, p.families == first.families, p.shard.count == n,
+              p.runInstances == first.runInstances, p.shape == first.shape else {
+            throw MergeError(description: "shard \(p.shard) of \(p.bound.rawValue) (seed \(p.runSeed), \(p.runInstances.map(String.init) ?? "?") "
+                             + "instances, \(p.shape ?? "?")) does not belong to the run of shard \(first.shard) of \(first.bound.rawValue) "
+                             + "(seed \(first.runSeed), \(first.runInstances.map(String.init) ?? "?") instances, \(first.shape ?? "?"))")
         }
     }
     let indices = parts.map(\.shard.index).sorted()
@@ -209,7 +216,7 @@ public func mergeCheckResults(_ parts: [CheckResult]) throws -> CheckResult {
         unresolved: parts.map(\.unresolved).reduce(0, +), worst: worst,
         candidates: parts.flatMap(\.candidates).sorted { $0.index < $1.index },
         sample: parts.flatMap(\.sample).sorted { $0.index < $1.index },
-        families: first.families, shard: .whole)
+        families: first.families, shard: .whole, runInstances: first.runInstances, shape: first.shape)
 }
 
 /// Results of several statements (one per `BoundID`), as saved by `pvar check --save` and

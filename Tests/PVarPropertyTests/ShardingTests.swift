@@ -39,6 +39,14 @@ struct ShardingTests {
         #expect(throws: MergeError.self) { try mergeCheckResults([a, a]) }
         #expect(throws: MergeError.self) { try mergeCheckResults([a, other]) }
         #expect(try mergeCheckResults([a, b]).instances == 100)
+        // Equal per-shard counts, different runs: 100 vs 99 instances (shard 0 holds 50 in both)
+        // and the same count with other instance shapes.
+        let shorter = await checkBound(.B0, instances: 99, runSeed: runSeed, shard: Shard(index: 1, count: 2))
+        let smaller = await checkBound(.B0, instances: 100, runSeed: runSeed, limits: GeneratorLimits(responses: 2...3, dimension: 1...2),
+                                       shard: Shard(index: 1, count: 2))
+        #expect(shorter.instances == b.instances - 1 && smaller.instances == b.instances)
+        #expect(throws: MergeError.self) { try mergeCheckResults([a, shorter]) }
+        #expect(throws: MergeError.self) { try mergeCheckResults([a, smaller]) }
         #expect(Shard(parsing: "3/2") == nil && Shard(parsing: "1/0") == nil && Shard(parsing: "2/4") == Shard(index: 2, count: 4))
     }
 }
