@@ -2,7 +2,7 @@
 // pvar: exact DPO gradients, preference variance (PVar) and the bounds that relate them.
 //
 // Pipeline, one target per stage:
-//   CPairKernel the vectorised C kernels (O(K^2) pair sums, Dot2 feature products): one source built
+//   CPairKernel the vectorised C kernels (O(K^2) pair sums, O(K^2 d) noise, Dot2 feature products): built
 //              for SSE2, AVX2 and AVX-512, chosen at run time, bit-identical results (optimised
 //              even in debug builds)
 //   PVarCore   the math (Swift, no GSL): problem, exact evaluation, bounds, input schema

@@ -81,6 +81,14 @@ INLINE void add_to_row(double *rows, double *comp, long j, double x) {
     rows[j] = t;
 }
 
+/// p - q = (ea_i eb_j - ea_j eb_i) / (A B), given inv_ab = 1/(A B): where |dg| <= 1/2
+/// (dg = da - db, the model nearly fits the labels) as tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B)
+/// with the series of the exact dg, which keeps the residual's relative accuracy.
+INLINE lanes residual(lanes eai, lanes ebi, lanes eaj, lanes ebj, lanes da, lanes db, lanes inv_ab) {
+    const lanes dg = da - db;
+    return select_(near_zero(dg), half_tanh_series(dg) * (eai * ebj + eaj * ebi), eai * ebj - eaj * ebi) * inv_ab;
+}
+
 INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
                        double *rows, double *comp, pvar_pair_sums *out) {
     const long k = in->k;
@@ -109,9 +117,7 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
             const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / b, inv_ab = inv_a * inv_b;
             const lanes tp = select_(near_zero(da), half_tanh_series(da), (eai - eaj) * inv_a);
             const lanes tq = select_(near_zero(db), half_tanh_series(db), (ebi - ebj) * inv_b);
-            const lanes dg = da - db;
-            const lanes e = select_(near_zero(dg), half_tanh_series(dg) * (eai * ebj + eaj * ebi),
-                                    eai * ebj - eaj * ebi) * inv_ab;
+            const lanes e = residual(eai, ebi, eaj, ebj, da, db, inv_ab);
             const lanes linear = select_(up, ebj * inv_b * da, ebi * inv_b * -da);
             const lanes log1p_u = log1p_finish(low, s);
             const lanes w_policy = pi_si * load(pi_s + j), w_scaled = mu_si * load(mu_s + j), w = mui * load(mu + j);
@@ -145,6 +151,64 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
     out->pvar_labels = sums[1];
     out->disagreement = sums[2];
     out->loss = sums[3];
+}
+
+/// The noise sums of rows [row_begin, row_end): for pairs i < j (weights 2 mu_i mu_j, both
+/// orders), sum w ||r Delta - m||^2 and sum w q (1 - q) ||Delta||^2 with r = p - q (`residual`),
+/// q (1 - q) = eb_i eb_j / B^2 and Delta = phi_i - phi_j from the transposed features. Each pair's
+/// two squared norms are summed over the d coordinates in lanes, each row's lanes are reduced in a
+/// fixed order, and rows enter compensated (TwoSum) block totals: nonnegative terms throughout.
+INLINE void noise_body(const pvar_noise_inputs *in, long row_begin, long row_end, double *out) {
+    const long k = in->k, d = in->d, stride = k + PVAR_KERNEL_PAD;
+    const double beta = in->beta;
+    const double *v = in->v, *r = in->r, *ea = in->ea, *eb = in->eb, *mu = in->mu, *phi = in->phi_t, *m = in->m;
+    double pair = 0, pair_c = 0, label = 0, label_c = 0;
+    for (long i = row_begin; i < row_end; i++) {
+        const lanes vi = splat(v[i]), ri = splat(r[i]), eai = splat(ea[i]), ebi = splat(eb[i]), wi = splat(2 * mu[i]);
+        lanes row_pair = splat(0), row_label = splat(0);
+        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
+            const lanes eaj = load(ea + j), ebj = load(eb + j);
+            const lanes da = splat(beta) * (vi - load(v + j)), db = ri - load(r + j);
+            const lanes inv_a = 1 / (eai + eaj), inv_b = 1 / (ebi + ebj);
+            const lanes e = residual(eai, ebi, eaj, ebj, da, db, inv_a * inv_b);
+            lanes spread = splat(0), squared = splat(0);
+            for (long c = 0; c < d; c++) {
+                const lanes delta = splat(phi[c * stride + i]) - load(phi + c * stride + j);
+                const lanes t = e * delta - splat(m[c]);
+                spread += t * t;
+                squared += delta * delta;
+            }
+            const lanes w = wi * load(mu + j);
+            row_pair += w * spread;
+            row_label += w * (ebi * inv_b) * (ebj * inv_b) * squared;
+        }
+        double rp = 0, rl = 0;
+        for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
+            rp += row_pair[lane];
+            rl += row_label[lane];
+        }
+        double t = pair + rp, z = t - pair;
+        pair_c += (pair - (t - z)) + (rp - z);
+        pair = t;
+        t = label + rl;
+        z = t - label;
+        label_c += (label - (t - z)) + (rl - z);
+        label = t;
+    }
+    out[0] = pair + pair_c;
+    out[1] = label + label_c;
+}
+
+static void noise_generic(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void noise_avx2(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2")))
+static void noise_avx512(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
+#endif
+
+void pvar_noise_block(const pvar_noise_inputs *in, long row_begin, long row_end, double *out, int level) {
+    PVAR_DISPATCH(level, noise, in, row_begin, row_end, out);
 }
 
 double pvar_half_tanh_series(double x) { return half_tanh_series(splat(x))[0]; }

@@ -1,5 +1,6 @@
 // The one-pair stochastic gradient's noise and signal-to-noise ratio, exactly.
 
+import CPairKernel
 import Foundation
 
 /// The noise of the one-pair stochastic DPO gradient, split into its two sources.
@@ -12,7 +13,7 @@ import Foundation
 ///
 /// because `E_z (p - z)^2 = (p - q)^2 + q (1 - q)`. Both parts are sums of nonnegative terms,
 /// computed as such (no subtraction of `||grad L||^2` from a second moment), so the noise keeps
-/// its relative accuracy. Cost O(K^2 d): one pass over the pairs in difference space.
+/// its relative accuracy. Cost O(K^2 d): one pass over the pairs in difference space (C kernel).
 public struct NoiseDecomposition: Sendable, Equatable {
     /// `E||r Delta - m||^2` and `E[q (1 - q) ||Delta||^2]` without the factor `beta^2` (the
     /// signal-to-noise ratio is formed from these, so it stays finite when `beta^2` overflows).
@@ -29,42 +30,73 @@ public struct NoiseDecomposition: Sendable, Equatable {
 
 extension Evaluation {
     /// The noise of the one-pair stochastic gradient, exactly (see `NoiseDecomposition`).
-    public func noiseDecomposition() -> NoiseDecomposition {
+    ///
+    /// The pairs run in the C noise kernel (`pvar_noise_block`: eight pairs per vector step, the
+    /// pair kernel's residual `p - q`, row blocks in parallel for large K and merged in order);
+    /// pairs touching a response whose exponentials fall below `exponentialFloor` take the
+    /// direct forms here (`PairLayout`). `instructionSet` forces one (tests); every one gives
+    /// the same bits.
+    public func noiseDecomposition(instructionSet: KernelInstructionSet? = nil) -> NoiseDecomposition {
         let k = problem.responseCount
         let beta = problem.beta
         let mu = pairWeights
         let d = problem.dimension
         // m = grad L / beta, and feature rows (identity rows for the tabular policy).
         let m = gradient.map { $0 / beta }
-        func row(_ y: Int) -> [Double] {
-            if let f = problem.features { return f[y] }
-            var e = [Double](repeating: 0, count: k)
-            e[y] = 1
-            return e
+        @Sendable func feature(_ y: Int, _ c: Int) -> Double {
+            if let f = problem.features { return f[y][c] }
+            return y == c ? 1 : 0
         }
-        let rows = (0..<k).map(row)
         var mm = 0.0
         for x in m { mm += x * x }
-        var pair = CompensatedSum(), label = CompensatedSum()
         var diagonal = 0.0
         for y in 0..<k { diagonal += mu[y] * mu[y] }
-        pair.add(diagonal * mm)   // i = j: Delta = 0, so ||r Delta - m||^2 = ||m||^2
-        var delta = [Double](repeating: 0, count: d)
-        for i in 0..<k where mu[i] != 0 {
-            for j in (i + 1)..<max(k, i + 1) where mu[j] != 0 {
-                let w = 2 * mu[i] * mu[j]   // the ordered pairs (i, j) and (j, i) give equal terms
-                let a = implicitRewardDifference(i, j), b = problem.rewards[i] - problem.rewards[j]
-                let r = sigmoidDifference(a, b)
-                var spread = 0.0, squared = 0.0
-                for c in 0..<d {
-                    delta[c] = rows[i][c] - rows[j][c]
-                    let t = r * delta[c] - m[c]
-                    spread += t * t
-                    squared += delta[c] * delta[c]
+
+        let layout = PairLayout(beta: beta, logRatio: logRatio, rewards: problem.rewards)
+        let stride = k + Int(PVAR_KERNEL_PAD)
+        let inputs = layout.kernelInputs(v: logRatio, r: problem.rewards, piS: mu, muS: mu, mu: mu)
+        // Features transposed (d rows of k + PAD), tiny and padded columns copied from the template.
+        let phiT: [Double] = inputs == nil ? [] : (0..<(d * stride)).map { n in feature(layout.source(n % stride).index, n / stride) }
+        let level = instructionSet?.rawValue ?? 0
+        let blocks = layout.runBlocks { rows -> (pair: Double, label: Double) in
+            var out = [0.0, 0.0]
+            if let inputs {
+                phiT.withUnsafeBufferPointer { phi in
+                    m.withUnsafeBufferPointer { mb in
+                        var input = pvar_noise_inputs(k: k, d: d, beta: beta, v: inputs.v.baseAddress, r: inputs.r.baseAddress,
+                                                      ea: inputs.ea.baseAddress, eb: inputs.eb.baseAddress, mu: inputs.mu.baseAddress,
+                                                      phi_t: phi.baseAddress, m: mb.baseAddress)
+                        pvar_noise_block(&input, rows.lowerBound, rows.upperBound, &out, level)
+                    }
                 }
-                pair.add(w * spread)
-                label.add(w * sigmoid(b) * sigmoid(-b) * squared)
             }
+            // Pairs touching a tiny response: the direct forms, in row order.
+            var pair = CompensatedSum(), label = CompensatedSum()
+            pair.add(out[0])
+            label.add(out[1])
+            for i in rows {
+                for j in layout.directPartners(i) where mu[i] != 0 && mu[j] != 0 {
+                    let w = 2 * mu[i] * mu[j]   // the ordered pairs (i, j) and (j, i) give equal terms
+                    let a = implicitRewardDifference(i, j), b = problem.rewards[i] - problem.rewards[j]
+                    let r = sigmoidDifference(a, b)
+                    var spread = 0.0, squared = 0.0
+                    for c in 0..<d {
+                        let delta = feature(i, c) - feature(j, c)
+                        let t = r * delta - m[c]
+                        spread += t * t
+                        squared += delta * delta
+                    }
+                    pair.add(w * spread)
+                    label.add(w * sigmoid(b) * sigmoid(-b) * squared)
+                }
+            }
+            return (pair.value, label.value)
+        }
+        var pair = CompensatedSum(), label = CompensatedSum()
+        pair.add(diagonal * mm)   // i = j: Delta = 0, so ||r Delta - m||^2 = ||m||^2
+        for b in blocks {
+            pair.add(b.pair)
+            label.add(b.label)
         }
         return NoiseDecomposition(pairNoiseOverBetaSquared: pair.value, labelNoiseOverBetaSquared: label.value,
                                   pairNoise: safeProduct(beta, beta, pair.value), labelNoise: safeProduct(beta, beta, label.value))

@@ -84,45 +84,19 @@ struct FastPairSums {
 
     init(beta: Double, logRatio v: [Double], rewards r: [Double], policyScaled piS: [Double],
          pairsScaled muS: [Double], pairs mu: [Double], instructionSet: KernelInstructionSet? = nil) {
-        let k = v.count
-        let pad = Int(PVAR_KERNEL_PAD)
-        func exponentials(_ x: [Double]) -> [Double] {
-            let m = x.max() ?? 0
-            return x.map { exp($0 - m) }
-        }
-        let ea = exponentials(v.map { beta * $0 }), eb = exponentials(r)
-        let tiny = (0..<k).map { ea[$0] < exponentialFloor || eb[$0] < exponentialFloor }
-        let tinyIndices = (0..<k).filter { tiny[$0] }
-        // The kernel's inputs: tiny responses and the padding become weightless copies of a normal
-        // response (if there is none, every pair takes the direct path and the kernel is skipped).
-        let template = tiny.firstIndex(of: false)
-        let inputs = template.map { t in
-            KernelInputs(count: k + pad) { y in
-                let normal = y < k && !tiny[y]
-                let s = normal ? y : t
-                return (v[s], r[s], ea[s], eb[s], 1 / ea[s], normal ? piS[y] : 0, normal ? muS[y] : 0, normal ? mu[y] : 0)
-            }
-        }
+        let layout = PairLayout(beta: beta, logRatio: v, rewards: r)
+        let k = layout.k
+        let inputs = layout.kernelInputs(v: v, r: r, piS: piS, muS: muS, mu: mu)
         let level = instructionSet?.rawValue ?? 0
-        let blocks = k < parallelThreshold ? [0..<k] : balancedRowBlocks(k, count: parallelBlocks)
-        let results = BlockSlots(capacity: blocks.count)
-        defer { results.release() }
-        let run: @Sendable (Int) -> Void = { block in
-            var sums = BlockSums(rows: k + pad)
-            if let inputs { sums.addKernel(inputs, k: k, beta: beta, rows: blocks[block], level: level) }
-            sums.addDirect(rows: blocks[block], tiny: tiny, tinyIndices: tinyIndices, beta: beta, v: v, r: r,
-                           piS: piS, muS: muS, mu: mu)
-            results.store(sums, at: block)
-        }
-        if blocks.count == 1 {
-            run(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: blocks.count, execute: run)
+        let results = layout.runBlocks { rows in
+            var sums = BlockSums(rows: k + Int(PVAR_KERNEL_PAD))
+            if let inputs { sums.addKernel(inputs, k: k, beta: beta, rows: rows, level: level) }
+            sums.addDirect(rows: rows, layout: layout, beta: beta, v: v, r: r, piS: piS, muS: muS, mu: mu)
+            return sums
         }
         var pvp = 0.0, pvl = 0.0, dis = 0.0, lossSum = 0.0
         var residual = [CompensatedSum](repeating: CompensatedSum(), count: k)
-        for b in 0..<blocks.count {
-            let s = results.slots[b]
+        for s in results {
             pvp += s.pvp
             pvl += s.pvl
             dis += s.dis
@@ -141,6 +115,80 @@ struct FastPairSums {
         self.scaledPVarLabels = 0.5 * pvl
         self.scaledSquaredDisagreement = 2 * dis
         self.residual = residual.map(\.value)
+    }
+}
+
+/// How the C kernels see one evaluation's responses (shared by the pair sums and the noise).
+///
+/// Responses whose exponentials `exp(h_y - max h)` or `exp(r_y - max r)` fall below
+/// `exponentialFloor` are "tiny": in the kernels' inputs they become weightless copies of a
+/// normal response (so the kernels' arithmetic stays finite and their pairs add exactly 0) and
+/// every pair touching one is summed by the direct Swift forms instead (`directPartners`). The
+/// rows are split into fixed blocks (`parallelBlocks` from `parallelThreshold` responses on,
+/// one below), run concurrently and returned in block order: the result does not depend on the
+/// thread count.
+struct PairLayout: Sendable {
+    let k: Int
+    /// `exp(h_y - max h)`, `exp(r_y - max r)`.
+    let ea: [Double], eb: [Double]
+    let tiny: [Bool]
+    let tinyIndices: [Int]
+    /// A normal response whose values the tiny ones and the padding copy (nil: none exists, and
+    /// every pair takes the direct path).
+    let template: Int?
+    let blocks: [Range<Int>]
+
+    init(beta: Double, logRatio v: [Double], rewards r: [Double]) {
+        func exponentials(_ x: [Double]) -> [Double] {
+            let m = x.max() ?? 0
+            return x.map { exp($0 - m) }
+        }
+        k = v.count
+        ea = exponentials(v.map { beta * $0 })
+        eb = exponentials(r)
+        let tiny = zip(ea, eb).map { $0 < exponentialFloor || $1 < exponentialFloor }
+        self.tiny = tiny
+        tinyIndices = tiny.indices.filter { tiny[$0] }
+        template = tiny.firstIndex(of: false)
+        blocks = k < parallelThreshold ? [0..<k] : balancedRowBlocks(k, count: parallelBlocks)
+    }
+
+    /// The kernel's source response for padded entry `y` (`k + PVAR_KERNEL_PAD` entries): `y`
+    /// itself if it is a normal response, else the template; `weighted` says whether its
+    /// weights count.
+    func source(_ y: Int) -> (index: Int, weighted: Bool) {
+        y < k && !tiny[y] ? (y, true) : (template ?? 0, false)
+    }
+
+    /// The pair kernel's inputs, nil when there is no normal response.
+    func kernelInputs(v: [Double], r: [Double], piS: [Double], muS: [Double], mu: [Double]) -> KernelInputs? {
+        guard template != nil else { return nil }
+        return KernelInputs(count: k + Int(PVAR_KERNEL_PAD)) { y in
+            let (s, weighted) = source(y)
+            return (v[s], r[s], ea[s], eb[s], 1 / ea[s], weighted ? piS[y] : 0, weighted ? muS[y] : 0, weighted ? mu[y] : 0)
+        }
+    }
+
+    /// The partners `j > i` of row `i` whose pair takes the direct path.
+    func directPartners(_ i: Int) -> [Int] {
+        if tinyIndices.isEmpty { return [] }
+        return tiny[i] ? Array((i + 1)..<max(k, i + 1)) : tinyIndices.filter { $0 > i }
+    }
+
+    /// `body` on every block of rows, concurrently when there are several; results in block order.
+    func runBlocks<T>(_ body: @Sendable (Range<Int>) -> T) -> [T] {
+        let results = BlockSlots<T>(capacity: blocks.count)
+        defer { results.release() }
+        let blocks = blocks
+        if blocks.count == 1 {
+            results.store(body(blocks[0]), at: 0)
+        } else {
+            withoutActuallyEscaping(body) { body in
+                let run = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: blocks.count) { b in results.store(run.value(blocks[b]), at: b) }
+            }
+        }
+        return Array(results.slots)
     }
 }
 
@@ -164,10 +212,10 @@ final class KernelInputs: @unchecked Sendable {
 
 /// One slot per block, each written by exactly one task (so no two threads touch the same
 /// memory) and read after `concurrentPerform` returns.
-struct BlockSlots: @unchecked Sendable {
-    let slots: UnsafeMutableBufferPointer<BlockSums>
+struct BlockSlots<T>: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<T>
     init(capacity: Int) { slots = .allocate(capacity: capacity) }
-    func store(_ value: BlockSums, at index: Int) { (slots.baseAddress! + index).initialize(to: value) }
+    func store(_ value: T, at index: Int) { (slots.baseAddress! + index).initialize(to: value) }
     func release() {
         slots.baseAddress!.deinitialize(count: slots.count)
         slots.deallocate()
@@ -232,13 +280,10 @@ struct BlockSums {
     }
 
     /// The pairs of `block` that touch a tiny response, by the direct forms, in row order.
-    mutating func addDirect(rows block: Range<Int>, tiny: [Bool], tinyIndices: [Int], beta: Double, v: [Double],
+    mutating func addDirect(rows block: Range<Int>, layout: PairLayout, beta: Double, v: [Double],
                             r: [Double], piS: [Double], muS: [Double], mu: [Double]) {
-        if tinyIndices.isEmpty { return }
-        let k = v.count
         for i in block {
-            let partners = tiny[i] ? Array((i + 1)..<max(k, i + 1)) : tinyIndices.filter { $0 > i }
-            for j in partners {
+            for j in layout.directPartners(i) {
                 let da = beta * (v[i] - v[j]), db = r[i] - r[j]
                 let tp = abs(da) <= seriesThreshold ? halfTanhSeries(da) : tanh(0.5 * da)
                 pvp += piS[i] * piS[j] * tp * tp

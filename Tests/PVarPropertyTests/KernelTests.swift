@@ -108,7 +108,7 @@ struct KernelParallelTests {
 
 @Suite("KernelInstructionSets")
 struct KernelInstructionSetTests {
-    @Test("every instruction set this CPU has (generic, AVX2, AVX-512) gives bit-identical evaluations")
+    @Test("every instruction set this CPU has (generic, AVX2, AVX-512) gives bit-identical evaluations and noise")
     func instructionSetsAgreeBitwise() throws {
         let sets = KernelInstructionSet.available
         #expect(sets.first == .generic && sets.last == KernelInstructionSet.best)
@@ -123,6 +123,55 @@ struct KernelInstructionSetTests {
                 #expect(try Evaluation(p, kernel: .fastUsing(s)).json() == generic, "problem \(n) (K = \(p.responseCount)): \(s) differs from generic")
             }
             #expect(try Evaluation(p).json() == generic, "problem \(n): the default kernel differs from generic")
+            let e = try Evaluation(p)
+            let noise = e.noiseDecomposition(instructionSet: .generic)
+            for s in sets.dropFirst() {
+                #expect(e.noiseDecomposition(instructionSet: s) == noise, "problem \(n): the noise on \(s) differs from generic")
+            }
+        }
+    }
+}
+
+@Suite("NoiseKernel")
+struct NoiseKernelTests {
+    /// The noise from its definition, pair by pair with the direct forms (`sigmoidDifference`,
+    /// `sigmoid`), as `noiseDecomposition` computed it before the C kernel: a test-only reference.
+    static func directNoise(_ e: Evaluation) -> (pair: Double, label: Double) {
+        let p = e.problem, k = p.responseCount, d = p.dimension, mu = e.pairWeights
+        let m = e.gradient.map { $0 / p.beta }
+        func feature(_ y: Int, _ c: Int) -> Double { p.features.map { $0[y][c] } ?? (y == c ? 1 : 0) }
+        var pair = CompensatedSum(), label = CompensatedSum()
+        pair.add(mu.map { $0 * $0 }.reduce(0, +) * m.map { $0 * $0 }.reduce(0, +))
+        for i in 0..<k {
+            for j in (i + 1)..<max(k, i + 1) {
+                let w = 2 * mu[i] * mu[j], b = p.rewards[i] - p.rewards[j]
+                let r = sigmoidDifference(e.implicitRewardDifference(i, j), b)
+                var spread = 0.0, squared = 0.0
+                for c in 0..<d {
+                    let delta = feature(i, c) - feature(j, c)
+                    spread += (r * delta - m[c]) * (r * delta - m[c])
+                    squared += delta * delta
+                }
+                pair.add(w * spread)
+                label.add(w * sigmoid(b) * sigmoid(-b) * squared)
+            }
+        }
+        return (pair.value, label.value)
+    }
+
+    @Test("the noise kernel agrees with the noise from its definition, on random and extreme instances (incl. exponentials below 2^-400)")
+    func matchesDefinition() throws {
+        var problems = try KernelTests.extremes().filter { $0.responseCount <= 64 }
+        for (r, f, i) in spread(8) { problems.append(generator.instance(r, f, index: i)) }
+        for (n, p) in problems.enumerated() {
+            let e = try Evaluation(p)
+            let fast = e.noiseDecomposition(), direct = Self.directNoise(e)
+            let tol = KernelTests.tolerance(e)
+            for (name, a, b) in [("pair noise", fast.pairNoiseOverBetaSquared, direct.pair),
+                                 ("label noise", fast.labelNoiseOverBetaSquared, direct.label)]
+            where max(abs(a), abs(b)) >= 1e-290 {
+                #expect(relativeError(a, b) <= tol, "problem \(n) (K = \(p.responseCount)) \(name): kernel \(a), definition \(b), tolerance \(tol)")
+            }
         }
     }
 }

@@ -43,6 +43,27 @@ typedef struct {
 void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
                      double *rows, double *comp, pvar_pair_sums *out, int level);
 
+/// Inputs of the noise kernel: the pair kernel's per-response arrays (v, r, ea, eb, mu; same
+/// neutral entries) plus the features transposed, d rows of k + PVAR_KERNEL_PAD entries
+/// (phi_t[c * (k + PAD) + y] = phi_y,c; neutral entries copied from a normal response), and
+/// m = grad L / beta (d entries).
+typedef struct {
+    long k;
+    long d;
+    double beta;
+    const double *v;
+    const double *r;
+    const double *ea;
+    const double *eb;
+    const double *mu;
+    const double *phi_t;
+    const double *m;
+} pvar_noise_inputs;
+
+/// out[0] = sum over pairs i < j, i in [row_begin, row_end), of 2 mu_i mu_j ||(p - q)(phi_i - phi_j) - m||^2;
+/// out[1] = the same with q (1 - q) ||phi_i - phi_j||^2. Same bits on every level.
+void pvar_noise_block(const pvar_noise_inputs *in, long row_begin, long row_end, double *out, int level);
+
 /// tanh(x / 2) for |x| <= 1/2 by the kernel's series (lane 0 of the vector code).
 double pvar_half_tanh_series(double x);
 /// log1p(u) for u in [0, 1] by the kernel's series (lane 0 of the vector code); log1p(0) = 0.
