@@ -13,7 +13,8 @@
 #endif
 
 typedef double lanes __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
-typedef long lane_mask __attribute__((ext_vector_type(PVAR_KERNEL_LANES)));
+/// The lane type of a comparison of two `lanes` (64-bit integers; `long` or `long long` by platform).
+typedef __typeof__((lanes)0.0 < (lanes)0.0) lane_mask;
 
 #define INLINE static inline __attribute__((always_inline))
 

@@ -234,7 +234,8 @@ int pvar_pair_kernel_level(int level) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     int best = 1;
-    if (__builtin_cpu_supports("avx2")) best = 2;
+    // The Dot2 kernels use FMA instructions at levels 2 and 3: require it with AVX2.
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = 2;
     if (best == 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
         && __builtin_cpu_supports("avx512vl")) best = 3;
     return (level <= 0 || level > best) ? best : level;

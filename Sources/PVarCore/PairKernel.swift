@@ -12,7 +12,7 @@ import Foundation
 public enum KernelInstructionSet: Int32, Sendable, CaseIterable, CustomStringConvertible {
     /// Baseline vector code (SSE2 on x86-64; the only build on other CPUs).
     case generic = 1
-    /// AVX2 (x86-64).
+    /// AVX2 with FMA (x86-64).
     case avx2 = 2
     /// AVX-512 F/DQ/VL (x86-64).
     case avx512 = 3
@@ -53,7 +53,8 @@ func halfTanhSeries(_ x: Double) -> Double { pvar_half_tanh_series(x) }
 
 /// The O(K^2) pair sums of `PairSums`, computed without a transcendental function per pair.
 ///
-/// With `ea_y = exp(h_y - max h)` (implicit rewards) and `eb_y = exp(r_y - max r)` (rewards), every
+/// With `ea_y = exp(beta (v_y - max v)) = exp(h_y - max h)` (implicit rewards) and
+/// `eb_y = exp(r_y - max r)` (rewards), every
 /// pair quantity is a ratio of per-response numbers (the C kernel, `pair_kernel.c`):
 /// - `tanh((h_i - h_j)/2) = (ea_i - ea_j) / (ea_i + ea_j)` (and likewise for `r`);
 /// - `q = eb_i / (eb_i + eb_j)`;
@@ -139,13 +140,13 @@ struct PairLayout: Sendable {
     let blocks: [Range<Int>]
 
     init(beta: Double, logRatio v: [Double], rewards r: [Double]) {
-        func exponentials(_ x: [Double]) -> [Double] {
-            let m = x.max() ?? 0
-            return x.map { exp($0 - m) }
-        }
+        // In difference space: exp(beta (v_y - max v)), never exp(fl(beta v_y) - max h), whose
+        // argument would carry a rounding of eps |h_y| (huge for beta 1e8) instead of
+        // eps |h_y - max h| (at most 277 eps for the responses the kernel takes).
+        let vMax = v.max() ?? 0, rMax = r.max() ?? 0
         k = v.count
-        ea = exponentials(v.map { beta * $0 })
-        eb = exponentials(r)
+        ea = v.map { exp(beta * ($0 - vMax)) }
+        eb = r.map { exp($0 - rMax) }
         let tiny = zip(ea, eb).map { $0 < exponentialFloor || $1 < exponentialFloor }
         self.tiny = tiny
         tinyIndices = tiny.indices.filter { tiny[$0] }

@@ -9,14 +9,15 @@
 
 /// Per-response inputs of the pair kernel, each an array of `k + PVAR_KERNEL_PAD` doubles.
 /// Entries `k ..< k + PVAR_KERNEL_PAD` (and any response the caller wants left out) must be
-/// neutral: weights 0, exponentials and reciprocal 1, `v = r = 0`.
+/// neutral: weights 0 and otherwise a copy of a normal response's values (so every lane's
+/// arithmetic is that of a real pair and stays finite; `PairLayout` in Swift builds them).
 typedef struct {
     long k;
     double beta;
     const double *v;      ///< log-ratios v_y (h_y = beta v_y)
     const double *r;      ///< rewards r_y
-    const double *ea;     ///< exp(h_y - max h), each >= 2^-400 unless neutral
-    const double *eb;     ///< exp(r_y - max r), each >= 2^-400 unless neutral
+    const double *ea;     ///< exp(beta (v_y - max v)), each >= 2^-400
+    const double *eb;     ///< exp(r_y - max r), each >= 2^-400
     const double *rec_a;  ///< 1 / ea_y
     const double *pi_s;   ///< scaled policy weights (PVar of the policy)
     const double *mu_s;   ///< scaled pair weights (PVar of the labels, disagreement)
@@ -39,7 +40,7 @@ typedef struct {
 /// Runs the rows [row_begin, row_end) of the pair triangle. `rows` and `comp` (k + PAD doubles,
 /// zeroed by the caller) receive the compensated residual sums: row i gets + mu_i mu_j (p - q),
 /// row j gets the mirror term. `level` chooses the instruction set: 0 = best available,
-/// 1 = SSE2, 2 = AVX2, 3 = AVX-512 (a level the CPU lacks falls back to the best it has).
+/// 1 = SSE2, 2 = AVX2 + FMA, 3 = AVX-512 (a level the CPU lacks falls back to the best it has).
 void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
                      double *rows, double *comp, pvar_pair_sums *out, int level);
 
