@@ -310,13 +310,14 @@ let atanhSeriesCoefficients: [DoubleDouble] = (0..<22).map { k in
 /// `3e-31` relative (one hundred times finer than a double).
 ///
 /// Method: `x = m 2^e` with `m` in `[sqrt(1/2), sqrt(2)]` (exact, also for subnormal x, whose
-/// `exponent` is the true one); `log x = e log 2 + log m` and
-/// `log m = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...)` with `s = f / (2 + f)`, `f = m - 1`
-/// (exact by Sterbenz). `|s| <= 0.1716`, so 22 terms leave a truncation error below
-/// `s^44 / 45 < 1e-34` relative; every term has the sign of `s` (no cancellation). All
-/// operations are double-double (`DoubleDouble`), so the error is a few `u^2 = 1.2e-32`:
-/// the division about `15u^2`, the series a few `u^2`, and `e log 2 + log m` cannot cancel by
-/// more than a factor 2 (`|log m| <= log(2)/2`).
+/// `exponent` is the true one); `log x = e log 2 + log m`. With the nearest `c = j/64` to `m`,
+/// `log m = log c + 2 atanh(s)`, `s = (m - c)/(m + c)` (`m - c` exact by Sterbenz,
+/// `|s| <= 1/(128 * 1.4) < 0.0056`), so 8 terms of `2 (s + s^3/3 + s^5/5 + ...)` leave a
+/// truncation error below `s^16/17 < 1e-36` relative; `log c` comes from a table of the 47
+/// values `log(j/64)`, each computed once by the plain series (`logDoubleDoubleBySeries`). All
+/// operations are double-double (`DoubleDouble`), so the error is a few `u^2 = 1.2e-32`: the
+/// division about `15u^2`, the series a few `u^2`, `log c + 2 atanh(s)` cancels by at most a
+/// factor 2, and `e log 2 + log m` too (`|log m| <= log(2)/2`).
 ///
 /// - Properties: `logDoubleDouble(1) = (0, 0)` exactly; `logDoubleDouble(2^e) = e log 2` to the
 ///   accuracy of the constant (`8e-34` relative); the `hi` part is the correctly rounded log
@@ -324,28 +325,57 @@ let atanhSeriesCoefficients: [DoubleDouble] = (0..<22).map { k in
 /// - Edge cases (like `log`): `0 -> -inf`, `+inf -> +inf`, negative or NaN `-> NaN`
 ///   (each with `lo = 0`).
 /// - Accuracy: checked against 40-digit mpmath values in `DoubleDoubleTests`, including the
-///   smallest subnormal `5e-324`, `1e-300`, values next to 1 and the largest double.
+///   smallest subnormal `5e-324`, `1e-300`, values next to 1 and the largest double, and
+///   against the plain series on a grid of `m`.
 public func logDoubleDouble(_ x: Double) -> DoubleDouble {
     guard x > 0, x.isFinite else { return DoubleDouble(log(x)) }
-    var e = x.exponent
+    let (e, m) = logReduction(x)
+    let j = Int((m * 64).rounded())           // 45 ... 91
+    let d = m - Double(j) / 64                // exact (Sterbenz: c/2 <= m <= 2c)
+    var logM = logTableOfSixtyFourths[j - 45]
+    if d != 0 {
+        let s = DoubleDouble(d) / twoSum(m, Double(j) / 64)
+        let t = s * s
+        var series = atanhSeriesCoefficients[7]
+        for k in stride(from: 6, through: 0, by: -1) { series = atanhSeriesCoefficients[k] + t * series }
+        let atanh = s * series
+        logM = logM + DoubleDouble(hi: 2 * atanh.hi, lo: 2 * atanh.lo)   // exact scaling
+    }
+    if e == 0 { return logM }
+    let ed = Double(e)
+    let eLog2 = twoProduct(ed, ln2DoubleDouble.hi) + DoubleDouble(ed * ln2DoubleDouble.lo)
+    return eLog2 + logM
+}
+
+/// `x = m 2^e` with `m` in `[sqrt(1/2), sqrt(2)]`, exact (also for subnormal x).
+@inline(__always)
+func logReduction(_ x: Double) -> (e: Int, m: Double) {
+    var e = Int(x.exponent)
     var m = x.significand                     // in [1, 2), exact
     if m > 1.4142135623730951 {               // sqrt(2) rounded up
         m *= 0.5
         e += 1
     }
-    let f = m - 1                             // exact: m in [1/2, 2] (Sterbenz)
+    return (e, m)
+}
+
+/// `log(j/64)` for `j = 45 ... 91` (the `c` of `logDoubleDouble`), by the plain series.
+let logTableOfSixtyFourths: [DoubleDouble] = (45...91).map { logDoubleDoubleBySeries(Double($0) / 64) }
+
+/// `log m` for `m` in `[sqrt(1/2), sqrt(2)]` by the plain series: `log m = 2 atanh(s)` with
+/// `s = f / (2 + f)`, `f = m - 1` (exact by Sterbenz), `|s| <= 0.1716`, 22 terms (truncation
+/// below `s^44 / 45 < 1e-34` relative; every term has the sign of `s`, no cancellation).
+/// Slow (22 double-double steps): it fills `logTableOfSixtyFourths` once.
+func logDoubleDoubleBySeries(_ m: Double) -> DoubleDouble {
+    let f = m - 1
     let s = DoubleDouble(f) / twoSum(2, f)
     let t = s * s
     var series = atanhSeriesCoefficients[atanhSeriesCoefficients.count - 1]
     for k in stride(from: atanhSeriesCoefficients.count - 2, through: 0, by: -1) {
         series = atanhSeriesCoefficients[k] + t * series
     }
-    var logM = s * series
-    logM = DoubleDouble(hi: 2 * logM.hi, lo: 2 * logM.lo)   // exact scaling
-    if e == 0 { return logM }
-    let ed = Double(e)
-    let eLog2 = twoProduct(ed, ln2DoubleDouble.hi) + DoubleDouble(ed * ln2DoubleDouble.lo)
-    return eLog2 + logM
+    let logM = s * series
+    return DoubleDouble(hi: 2 * logM.hi, lo: 2 * logM.lo)   // exact scaling
 }
 
 /// `sqrt(sum_k x[k]^2)` without overflow or underflow for any finite input (scaled by the
