@@ -118,7 +118,8 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
             const lanes tp = select_(near_zero(da), half_tanh_series(da), (eai - eaj) * inv_a);
             const lanes tq = select_(near_zero(db), half_tanh_series(db), (ebi - ebj) * inv_b);
             const lanes e = residual(eai, ebi, eaj, ebj, da, db, inv_ab);
-            const lanes linear = select_(up, ebj * inv_b * da, ebi * inv_b * -da);
+            // (1 - q) da for da >= 0, q (-da) below; (-eb_i) inv_b da rounds exactly as eb_i inv_b (-da).
+            const lanes linear = select_(up, ebj, -ebi) * inv_b * da;
             const lanes log1p_u = log1p_finish(low, s);
             const lanes w_policy = pi_si * load(pi_s + j), w_scaled = mu_si * load(mu_s + j), w = mui * load(mu + j);
             pvp += w_policy * tp * tp;

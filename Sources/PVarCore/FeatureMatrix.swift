@@ -17,9 +17,16 @@ struct FeatureMatrix {
     init(_ problem: Problem) {
         let k = problem.responseCount
         if let f = problem.features {
+            let d = problem.dimension
             rows = k
-            columns = problem.dimension
-            storage = f.flatMap { $0 }
+            columns = d
+            // Row by row into one buffer (a flatMap over K small arrays costs several times more).
+            storage = [Double](unsafeUninitializedCapacity: k * d) { buffer, count in
+                for (i, row) in f.enumerated() {
+                    row.withUnsafeBufferPointer { (buffer.baseAddress! + i * d).initialize(from: $0.baseAddress!, count: d) }
+                }
+                count = k * d
+            }
             isTabular = false
         } else {
             rows = k
@@ -77,13 +84,24 @@ struct FeatureMatrix {
     /// complement `1 - w_a` is formed as `sum_{k != a} w_k`, never as a subtraction from 1.
     /// Returned as K rows of d entries (rows computed concurrently for large K: same bits).
     func centredRows(weights w: [Double]) -> [[Double]] {
-        let a = argmax(w)
-        var mean = [Double](repeating: 0, count: columns)
-        for k in 0..<rows where k != a && w[k] != 0 {
-            for c in 0..<columns { mean[c] += w[k] * (entry(k, c) - entry(a, c)) }
-        }
-        return parallelMap(rows) { y in
-            (0..<columns).map { c in (entry(y, c) - entry(a, c)) - mean[c] }
+        let a = argmax(w), d = columns
+        var mean = [Double](repeating: 0, count: d)
+        return storage.withUnsafeBufferPointer { phi in
+            let anchor = phi.baseAddress! + a * d
+            mean.withUnsafeMutableBufferPointer { m in
+                for k in 0..<rows where k != a && w[k] != 0 {
+                    let row = phi.baseAddress! + k * d, wk = w[k]
+                    for c in 0..<d { m[c] += wk * (row[c] - anchor[c]) }
+                }
+            }
+            let buffer = UncheckedSendable(phi), means = mean
+            return parallelMap(rows) { y in
+                let row = buffer.value.baseAddress! + y * d, anchor = buffer.value.baseAddress! + a * d
+                return [Double](unsafeUninitializedCapacity: d) { out, count in
+                    for c in 0..<d { (out.baseAddress! + c).initialize(to: (row[c] - anchor[c]) - means[c]) }
+                    count = d
+                }
+            }
         }
     }
 
