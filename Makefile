@@ -33,7 +33,7 @@ test: deps
 # Speed, side by side at K = 4096, d = 64: pvar (all cores, and the same sweep pinned to one core
 # with taskset), the scalar C pair loop, the NumPy evaluation (numpy installed from PyPI when
 # missing); writes Reports/performance.md and prints the ratios.
-BENCH_SHAPES = --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 5
+BENCH_SHAPES = --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 9
 bench: build
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
 	cc -O2 -o .build/pair_loop Tests/Bench/pair_loop.c -lm
