@@ -179,9 +179,12 @@ INLINE void noise_body(const pvar_noise_inputs *in, long row_begin, long row_end
                 spread += t * t;
                 squared += delta * delta;
             }
+            // Weightless lanes (zero pair weights, tiny responses, padding) add exactly 0, also
+            // where their feature difference overflows (0 * inf would be NaN).
             const lanes w = wi * load(mu + j);
-            row_pair += w * spread;
-            row_label += w * (ebi * inv_b) * (ebj * inv_b) * squared;
+            const lane_mask live = w != 0;
+            row_pair += select_(live, w * spread, splat(0));
+            row_label += select_(live, w * (ebi * inv_b) * (ebj * inv_b) * squared, splat(0));
         }
         double rp = 0, rl = 0;
         for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {

@@ -92,6 +92,9 @@ public struct Evaluation: Sendable {
 
     /// The anchored log-ratios `v_y` (implicit rewards divided by beta, up to one constant).
     let logRatio: [Double]
+    /// `grad L / beta = 2 Phi^T c`, exact from `Phi^T c` (never `gradient / beta`, which loses
+    /// digits when beta is subnormal or the gradient overflowed).
+    let gradientOverBeta: [Double]
 
     /// Evaluates `problem`; `kernel` chooses the O(K^2) pair kernel (the fast one by default; the
     /// reference kernel, one transcendental function per pair quantity, is what tests compare it to).
@@ -255,6 +258,7 @@ public struct Evaluation: Sendable {
         self.pairsArePolicy = pairsArePolicy
         self.policyUnderflows = policyUnderflows
         self.logRatio = v
+        self.gradientOverBeta = direction.map { 2 * $0 }
 
         let field = problem.isExported ? "policy.scores" : (problem.isTabular ? "theta" : "features")
         for (name, x) in [("the score spread D", scoreSpread), ("the score bound G", scoreBound),

@@ -42,7 +42,7 @@ extension Evaluation {
         let mu = pairWeights
         let d = problem.dimension
         // m = grad L / beta, and feature rows (identity rows for the tabular policy).
-        let m = gradient.map { $0 / beta }
+        let m = gradientOverBeta
         @Sendable func feature(_ y: Int, _ c: Int) -> Double {
             if let f = problem.features { return f[y][c] }
             return y == c ? 1 : 0
@@ -111,7 +111,7 @@ extension Evaluation {
     public func signalToNoise(_ noise: NoiseDecomposition? = nil) -> Double {
         let d = noise ?? noiseDecomposition()
         let n = d.pairNoiseOverBetaSquared + d.labelNoiseOverBetaSquared
-        let m = euclideanNorm(gradient.map { $0 / problem.beta })
+        let m = euclideanNorm(gradientOverBeta)
         if m == 0 { return 0 }
         return n == 0 ? .infinity : (m / n.squareRoot()) * (m / n.squareRoot())
     }

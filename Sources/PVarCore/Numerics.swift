@@ -403,7 +403,15 @@ public func euclideanNorm(_ x: [Double]) -> Double {
 ///
 /// Why: `beta * D * delta` with `beta = 1e300` overflows at `beta * D` although the product
 /// is 1e289, and `inf * 0` would then be NaN.
+///
+/// Non-finite factors (never a trap): a NaN factor gives NaN; otherwise a zero factor gives 0,
+/// and an infinite one the signed infinity.
 public func safeProduct(_ factors: Double...) -> Double {
+    if factors.contains(where: \.isNaN) { return .nan }
+    if factors.contains(0) { return 0 }
+    if factors.contains(where: \.isInfinite) {
+        return factors.filter { $0 < 0 }.count % 2 == 1 ? -.infinity : .infinity
+    }
     // Note: Foundation's Swift `frexp` drops the sign on Linux, so the sign is tracked apart
     // and only magnitudes are split (`significand` in [1, 2), `exponent` an integer).
     var negative = false

@@ -96,6 +96,15 @@ struct SafeProductTests {
         #expect(safeProduct(1e200, 1e200) == .infinity)   // only a true overflow overflows
         #expect(safeProduct(3e-200, 3e-200) == 0)         // and a true underflow underflows
     }
+
+    @Test("safeProduct of non-finite factors: NaN gives NaN, then a zero gives 0, then an infinity the signed infinity (no trap)")
+    func nonFiniteFactors() {
+        #expect(safeProduct(2, .nan, 3).isNaN)
+        #expect(safeProduct(0, .nan).isNaN)
+        #expect(safeProduct(0, .infinity) == 0)
+        #expect(safeProduct(-2, .infinity) == -.infinity)
+        #expect(safeProduct(-2, -.infinity, 1e-300) == .infinity)
+    }
 }
 
 @Suite("Log1pUnit")
