@@ -74,11 +74,11 @@ INLINE void two_sum(lanes s, lanes x, lanes *t, lanes *err) {
     *err = (s - (sum - z)) + (x - z);
 }
 
-/// Adds x to the compensated pair (rows[j], comp[j]) (Fast2Sum on the larger magnitude).
-INLINE void add_to_row(double *rows, double *comp, long j, double x) {
-    double t = rows[j] + x;
-    comp[j] += fabs(rows[j]) >= fabs(x) ? (rows[j] - t) + x : (x - t) + rows[j];
-    rows[j] = t;
+/// Adds x to the compensated pair (*sum, *comp) (Fast2Sum on the larger magnitude).
+INLINE void add_compensated(double *sum, double *comp, double x) {
+    const double t = *sum + x;
+    *comp += fabs(*sum) >= fabs(x) ? (*sum - t) + x : (x - t) + *sum;
+    *sum = t;
 }
 
 /// p - q = (ea_i eb_j - ea_j eb_i) / (A B), given inv_ab = 1/(A B): where |dg| <= 1/2
@@ -137,7 +137,7 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
         }
         // Row i's lanes into its compensated sum, lane by lane in a fixed order.
         for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
-            add_to_row(rows, comp, i, row[lane]);
+            add_compensated(rows + i, comp + i, row[lane]);
             comp[i] += row_comp[lane];
         }
     }
@@ -158,7 +158,7 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
 /// orders), sum w ||r Delta - m||^2 and sum w q (1 - q) ||Delta||^2 with r = p - q (`residual`),
 /// q (1 - q) = eb_i eb_j / B^2 and Delta = phi_i - phi_j from the transposed features. Each pair's
 /// two squared norms are summed over the d coordinates in lanes, each row's lanes are reduced in a
-/// fixed order, and rows enter compensated (TwoSum) block totals: nonnegative terms throughout.
+/// fixed order, and rows enter compensated block totals: nonnegative terms throughout.
 INLINE void noise_body(const pvar_noise_inputs *in, long row_begin, long row_end, double *out) {
     const long k = in->k, d = in->d, stride = k + PVAR_KERNEL_PAD;
     const double beta = in->beta;
@@ -191,13 +191,8 @@ INLINE void noise_body(const pvar_noise_inputs *in, long row_begin, long row_end
             rp += row_pair[lane];
             rl += row_label[lane];
         }
-        double t = pair + rp, z = t - pair;
-        pair_c += (pair - (t - z)) + (rp - z);
-        pair = t;
-        t = label + rl;
-        z = t - label;
-        label_c += (label - (t - z)) + (rl - z);
-        label = t;
+        add_compensated(&pair, &pair_c, rp);
+        add_compensated(&label, &label_c, rl);
     }
     out[0] = pair + pair_c;
     out[1] = label + label_c;
@@ -205,9 +200,9 @@ INLINE void noise_body(const pvar_noise_inputs *in, long row_begin, long row_end
 
 static void noise_generic(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
 #if defined(__x86_64__)
-__attribute__((target("avx2")))
+PVAR_TARGET_AVX2
 static void noise_avx2(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
-__attribute__((target("avx512f,avx512dq,avx512vl,avx2")))
+PVAR_TARGET_AVX512
 static void noise_avx512(const pvar_noise_inputs *in, long b, long e, double *out) { noise_body(in, b, e, out); }
 #endif
 
@@ -219,19 +214,18 @@ double pvar_half_tanh_series(double x) { return half_tanh_series(splat(x))[0]; }
 double pvar_log1p_unit(double u) { return log1p_unit(splat(u))[0]; }
 
 // The same body compiled once per instruction set; `always_inline` puts it into each.
-static void block_sse2(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
+static void block_generic(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
     block_body(in, b, e, rows, comp, out);
 }
 #if defined(__x86_64__)
-__attribute__((target("avx2")))
+PVAR_TARGET_AVX2
 static void block_avx2(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
     block_body(in, b, e, rows, comp, out);
 }
-__attribute__((target("avx512f,avx512dq,avx512vl,avx2")))
+PVAR_TARGET_AVX512
 static void block_avx512(const pvar_pair_inputs *in, long b, long e, double *rows, double *comp, pvar_pair_sums *out) {
     block_body(in, b, e, rows, comp, out);
 }
-
 #endif
 
 int pvar_pair_kernel_level(int level) {
@@ -251,11 +245,5 @@ int pvar_pair_kernel_level(int level) {
 
 void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
                      double *rows, double *comp, pvar_pair_sums *out, int level) {
-    switch (pvar_pair_kernel_level(level)) {
-#if defined(__x86_64__)
-    case 3: block_avx512(in, row_begin, row_end, rows, comp, out); break;
-    case 2: block_avx2(in, row_begin, row_end, rows, comp, out); break;
-#endif
-    default: block_sse2(in, row_begin, row_end, rows, comp, out); break;
-    }
+    PVAR_DISPATCH(level, block, in, row_begin, row_end, rows, comp, out);
 }

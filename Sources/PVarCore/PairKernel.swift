@@ -67,15 +67,10 @@ func halfTanhSeries(_ x: Double) -> Double { pvar_half_tanh_series(x) }
 /// - two divisions per pair: `1/A` and the `log1p` quotient share one reciprocal; `1/B` stays
 ///   separate, so every label term, hence `PVar_labels`, is the same double for any policy and beta.
 /// Where a centred difference is small (`|d| <= seriesThreshold`) it comes from the series of
-/// the exact pair difference instead. Responses whose exponentials fall below `exponentialFloor`
-/// are replaced in the kernel's inputs by a copy of a normal response with weight 0 (so the
-/// kernel's arithmetic stays finite and their pairs add exactly 0), and their pairs are summed
-/// here by the direct forms (`tanh`, `sigmoidDifference`, `softplus`).
-///
-/// Determinism: the rows are split into `parallelBlocks` fixed blocks (one below
-/// `parallelThreshold` responses), run concurrently and merged in block order; the kernel gives
-/// the same bits on every instruction set. So the result depends on neither the thread count
-/// nor the CPU.
+/// the exact pair difference instead. Pairs touching a response whose exponentials fall below
+/// `exponentialFloor` are summed here by the direct forms (`tanh`, `sigmoidDifference`,
+/// `softplus`), and the blocks are merged in order (`PairLayout`); the kernel gives the same bits
+/// on every instruction set, so the result depends on neither the thread count nor the CPU.
 struct FastPairSums {
     var loss = 0.0
     var scaledPVarPolicy = 0.0
@@ -303,7 +298,7 @@ struct BlockSums {
     }
 
     /// Adds x to the compensated pair (rows[j], comp[j]) (Fast2Sum on the larger magnitude,
-    /// as the C kernel's `add_to_row`).
+    /// as the C kernel's `add_compensated`).
     private mutating func addToRow(_ j: Int, _ x: Double) {
         let t = rows[j] + x
         comp[j] += abs(rows[j]) >= abs(x) ? (rows[j] - t) + x : (x - t) + rows[j]
