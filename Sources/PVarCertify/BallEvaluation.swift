@@ -2,7 +2,7 @@
 
 import PVarCore
 
-/// The exact quantities of THEORY.md for one `Problem`, each enclosed in a ball at one working
+/// The exact quantities of Proofs/setting.md for one `Problem`, each enclosed in a ball at one working
 /// precision, computed *directly from their definitions* (no cancellation-avoiding rewrites:
 /// ball arithmetic accounts for every rounding, and a wide ball is cured by more bits).
 ///
@@ -113,7 +113,7 @@ struct BallEvaluation {
         self.scoreBound = scoreBound
     }
 
-    /// The value of a statement's bound (THEORY.md, same formulas as `BoundID.value`):
+    /// The value of a statement's bound (Proofs/setting.md):
     /// - B0: `beta D delta`;
     /// - B1: `sqrt(2) beta G (sqrt(PVar_policy) + sqrt(PVar_labels))`;
     /// - B2: `sqrt(2) beta G sqrt(PVar_labels)`;

@@ -72,7 +72,7 @@ extension Evaluation {
 
     /// The label-noise floor in PVar terms, for any `theta` and any `mu` (Proofs/S1, steps 4–8):
     /// `E||g - grad L||^2 >= beta^2 E[q (1 - q) ||s_i - s_j||^2] >= beta^2 (D^2/4 - 4 G^2 PVar_labels)`,
-    /// the floor THEORY.md's S1 describes. Negative (vacuous) where `16 G^2 PVar_labels >= D^2`.
+    /// the floor of Proofs/S1-snr.md, steps 4-8 (Proofs/setting.md, section 9). Negative (vacuous) where `16 G^2 PVar_labels >= D^2`.
     ///
     /// Computed as `beta^2 (D/2 - 2 G sqrt(PVar)) (D/2 + 2 G sqrt(PVar))`, so neither square
     /// overflows and the difference of squares is formed from its two factors.

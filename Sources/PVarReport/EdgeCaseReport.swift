@@ -22,7 +22,7 @@ public func edgeCaseReport() -> String {
     out += "Each case below is an instance family where the mathematics degenerates (K = 1, identical responses, "
         + "equal rewards, zero pair weights) or the numbers are extreme (one-hot policies, beta -> 0 or infinity, logits "
         + "near +-700, reference entries down to the smallest subnormal). For each, \"what the math says\" is derived "
-        + "from the definitions in THEORY.md; \"what the tool computes\" is the double evaluation (`Evaluation`), "
+        + "from the definitions in Proofs/setting.md; \"what the tool computes\" is the double evaluation (`Evaluation`), "
         + "re-checked in ball arithmetic (`certify`). The verdict comes from explicit checks: every output finite; "
         + "||grad L||, both PVars and every bound's value inside the certified enclosure (up to the documented "
         + "accuracy \(InstanceFile.format(edgeCaseAccuracy)) relative); no statement whose hypotheses hold "
