@@ -113,24 +113,52 @@ struct BallEvaluation {
         self.scoreBound = scoreBound
     }
 
-    /// The value of a statement's bound (Proofs/setting.md):
-    /// - B0: `beta D delta`;
-    /// - B1: `sqrt(2) beta G (sqrt(PVar_policy) + sqrt(PVar_labels))`;
-    /// - B2: `sqrt(2) beta G sqrt(PVar_labels)`;
-    /// - B3: `3 beta G PVar_labels^(1/3)`.
-    func boundValue(_ id: BoundID) -> Ball {
-        let sqrt2 = Ball(exactly: 2, precision: precision).squareRootOfNonnegative()
-        switch id {
-        case .B0:
-            return beta * scoreSpread * disagreement
-        case .B1:
-            return sqrt2 * beta * scoreBound
-                * (pvarPolicy.squareRootOfNonnegative() + pvarLabels.squareRootOfNonnegative())
-        case .B2:
-            return sqrt2 * beta * scoreBound * pvarLabels.squareRootOfNonnegative()
-        case .B3:
-            return Ball(exactly: 3, precision: precision) * beta * scoreBound * pvarLabels.rootOfNonnegative(3)
+    /// The value of a statement's bound: its right-hand side from `statementTable`, evaluated in
+    /// balls (`BallEvaluation` is the ball arithmetic of the table).
+    func boundValue(_ statement: Statement) -> Ball { statement.rightHandSide(in: self) }
+
+    func boundValue(_ id: BoundID) -> Ball { boundValue(id.definition) }
+}
+
+extension BallEvaluation: StatementArithmetic {
+    func quantity(_ q: StatementQuantity) -> Ball {
+        switch q {
+        case .beta: beta
+        case .scoreSpread: scoreSpread
+        case .disagreement: disagreement
+        case .scoreBound: scoreBound
+        case .pvarPolicy: pvarPolicy
+        case .pvarLabels: pvarLabels
         }
+    }
+
+    /// `PVar^(1/degree)`: `arb_sqrtpos` for square roots, `rootOfNonnegative` otherwise (both
+    /// discard the impossible negative part of the ball).
+    func root(of q: StatementQuantity, degree: Int) -> Ball {
+        let x = quantity(q)
+        switch degree {
+        case 1: return x
+        case 2: return x.squareRootOfNonnegative()
+        default: return x.rootOfNonnegative(UInt(degree))
+        }
+    }
+
+    /// The constant enclosed: the exact radicand, or its root.
+    func constant(_ c: StatementConstant) -> Ball {
+        let r = Ball(exactly: c.radicand, precision: precision)
+        switch c.degree {
+        case 1: return r
+        case 2: return r.squareRootOfNonnegative()
+        default: return r.rootOfNonnegative(UInt(c.degree))
+        }
+    }
+
+    func product(_ factors: [Ball]) -> Ball {
+        factors.dropFirst().reduce(factors.first ?? Ball(exactly: 1, precision: precision), *)
+    }
+
+    func sum(_ terms: [Ball]) -> Ball {
+        terms.dropFirst().reduce(terms.first ?? Ball(precision: precision), +)
     }
 }
 

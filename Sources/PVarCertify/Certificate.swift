@@ -230,32 +230,20 @@ extension Certificate {
     }
 }
 
-/// The constant each statement is stated with: 1 (B0), sqrt(2) (B1, B2), 3 (B3).
-public func statedConstant(_ id: BoundID) -> String {
-    switch id {
-    case .B0: "1"
-    case .B1, .B2: "sqrt(2)"
-    case .B3: "3"
-    }
-}
+/// The constant each statement is stated with (`Statement.constant`): 1 (B0), sqrt(2) (B1, B2), 3 (B3).
+public func statedConstant(_ id: BoundID) -> String { id.definition.constant.description }
 
 /// Certifies statement `id` with its constant replaced by `constant` (a double taken exactly),
-/// e.g. B2 with constant 1 instead of sqrt(2): the bound's value is divided by the stated
-/// constant and multiplied by `constant`, both in ball arithmetic.
+/// e.g. B2 with constant 1 instead of sqrt(2): the statement's right-hand side from the table,
+/// evaluated in balls with the new constant.
 public func certifyBound(_ problem: Problem, _ id: BoundID, constant: Double, maxPrecision: Int = 1024)
     -> (ratio: Enclosure, verdict: CertifiedVerdict)
 {
     precondition(constant.isFinite && constant > 0, "certifyBound: constant must be finite and > 0, got \(constant)")
+    let statement = id.definition.with(constant: StatementConstant(constant))
     return withRisingPrecision(upTo: maxPrecision) { precision in
         let e = BallEvaluation(problem, precision: precision)
-        let stated: Ball
-        switch id {
-        case .B0: stated = Ball(exactly: 1, precision: precision)
-        case .B1, .B2: stated = Ball(exactly: 2, precision: precision).squareRootOfNonnegative()
-        case .B3: stated = Ball(exactly: 3, precision: precision)
-        }
-        let value = Ball(exactly: constant, precision: precision) * (e.boundValue(id) / stated)
-        let b = decide(id, lhs: e.gradientNorm, value: value)
+        let b = decide(id, lhs: e.gradientNorm, value: e.boundValue(statement))
         return ((b.ratio, b.verdict), b.verdict != .undecided)
     }
 }

@@ -122,7 +122,7 @@ struct BallNoise {
 /// Precision schedule and decision rule: those of `certify` (`certifiedStartingPrecision` bits,
 /// doubling up to `maxPrecision`; `holds` / `violated` / `tight` within
 /// `certifiedTightnessWindow` / `undecided`).
-public func certifyNoise(_ problem: Problem, numerator: Double = 4, maxPrecision: Int = 1024) -> NoiseCertificate {
+public func certifyNoise(_ problem: Problem, numerator: Double = snrNumerator, maxPrecision: Int = 1024) -> NoiseCertificate {
     precondition(numerator.isFinite && numerator > 0, "certifyNoise: numerator must be finite and > 0, got \(numerator)")
     return withRisingPrecision(upTo: maxPrecision) { precision in
         let e = BallNoise(problem, precision: precision)

@@ -28,48 +28,28 @@ public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
 
     public static func < (lhs: BoundID, rhs: BoundID) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// The statement, in one line.
-    public var statement: String {
-        switch self {
-        case .B0: "||grad L|| <= beta * D * delta  (Cauchy-Schwarz, any mu)"
-        case .B1: "||grad L|| <= sqrt(2) * beta * G * (sqrt(PVar_policy) + sqrt(PVar_labels))  (mu = pi_theta)"
-        case .B2: "||grad L|| <= sqrt(2) * beta * G * sqrt(PVar_labels)  (at the reference, mu = pi_theta)"
-        case .B3: "||grad L|| <= 3 * beta * G * PVar_labels^(1/3)  (at the reference, mu = pi_theta)"
-        }
-    }
+    /// The statement's definition in `statementTable`: constant, factors, hypotheses.
+    public var definition: Statement { statementTable[BoundID.allCases.firstIndex(of: self)!] }
 
-    /// The hypothesis under which the statement is claimed.
-    public var hypothesis: String {
-        switch self {
-        case .B0: "any pair distribution mu"
-        case .B1: "pairs from the policy (mu = pi_theta)"
-        case .B2, .B3: "at the reference (all implicit rewards equal) with mu = pi_theta (= pi_ref there)"
-        }
-    }
+    /// The statement, in one line (`Statement.text`).
+    public var statement: String { definition.text }
+
+    /// The hypothesis under which the statement is claimed, in words.
+    public var hypothesis: String { definition.hypothesisText }
 
     /// Whether the statement's hypotheses hold for this evaluation.
     public func applies(to e: Evaluation) -> Bool {
-        switch self {
-        case .B0: true
-        case .B1: e.pairsArePolicy
-        case .B2, .B3: e.atReference && e.pairsArePolicy
+        definition.hypotheses.allSatisfy { h in
+            switch h {
+            case .pairsArePolicy: e.pairsArePolicy
+            case .atReference: e.atReference
+            }
         }
     }
 
-    /// The bound's value on this evaluation.
-    public func value(_ e: Evaluation) -> Double {
-        let beta = e.problem.beta
-        switch self {
-        case .B0:
-            return safeProduct(beta, e.scoreSpread, e.disagreement)
-        case .B1:
-            return safeProduct(2.0.squareRoot(), beta, e.scoreBound, e.rootPVarPolicy + e.rootPVarLabels)
-        case .B2:
-            return safeProduct(2.0.squareRoot(), beta, e.scoreBound, e.rootPVarLabels)
-        case .B3:
-            return safeProduct(3, beta, e.scoreBound, e.cubeRootPVarLabels)
-        }
-    }
+    /// The bound's value on this evaluation: `definition.rightHandSide` in doubles
+    /// (`Evaluation.statementInputs`).
+    public func value(_ e: Evaluation) -> Double { definition.rightHandSide(in: e.statementInputs) }
 }
 
 /// One statement evaluated on one instance: `lhs = ||grad L||`, the bound's `value`, and
@@ -106,6 +86,17 @@ public struct BoundEvaluation: Sendable, Equatable {
 }
 
 extension Evaluation {
+    /// The evaluation's quantities as the double arithmetic of the statement table; the PVar roots
+    /// are taken before the pair sums are scaled back (`root(ofPVar:degree:)`), so they stay
+    /// accurate where a PVar itself underflows.
+    public var statementInputs: StatementInputs {
+        let sums = (policy: scaledPVarPolicy, labels: scaledPVarLabels)
+        return StatementInputs(
+            beta: problem.beta, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
+            pvarPolicyRoot: { PairSums.root(sums.policy, degree: $0) },
+            pvarLabelsRoot: { PairSums.root(sums.labels, degree: $0) })
+    }
+
     /// Every statement evaluated on this instance, in order B0..B3.
     public var bounds: [BoundEvaluation] { BoundID.allCases.map { BoundEvaluation($0, on: self) } }
 

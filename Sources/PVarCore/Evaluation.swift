@@ -64,11 +64,14 @@ public struct Evaluation: Sendable {
     public let pvarPolicy: Double
     /// `PVar_q = E_{i,j~mu}[(q - 1/2)^2]`.
     public let pvarLabels: Double
-    /// `sqrt(PVar_policy)`, `sqrt(PVar_labels)`, `PVar_labels^(1/3)`, each computed before the
-    /// scaling back of the pair sums (so they stay accurate where PVar itself underflows).
+    /// `sqrt(PVar_policy)`, `sqrt(PVar_labels)`, each computed before the scaling back of the
+    /// pair sums (so they stay accurate where PVar itself underflows); other roots through
+    /// `statementInputs`.
     public let rootPVarPolicy: Double
     public let rootPVarLabels: Double
-    public let cubeRootPVarLabels: Double
+    /// The PVar pair sums times `2^600`, from which every root is taken (`PairSums.root`).
+    let scaledPVarPolicy: Double
+    let scaledPVarLabels: Double
     /// `delta = sqrt(E_{i,j~mu}[(p - q)^2])`.
     public let disagreement: Double
     /// `D = sqrt(E_{i,j~mu} ||s_i - s_j||^2) = sqrt(E ||phi_i - phi_j||^2)`.
@@ -249,7 +252,8 @@ public struct Evaluation: Sendable {
         self.pvarLabels = PairSums.unscaled(sums.scaledPVarLabels)
         self.rootPVarPolicy = PairSums.root(sums.scaledPVarPolicy)
         self.rootPVarLabels = PairSums.root(sums.scaledPVarLabels)
-        self.cubeRootPVarLabels = PairSums.cubeRoot(sums.scaledPVarLabels)
+        self.scaledPVarPolicy = sums.scaledPVarPolicy
+        self.scaledPVarLabels = sums.scaledPVarLabels
         self.disagreement = PairSums.root(sums.scaledSquaredDisagreement)
         self.scoreSpread = scoreSpread
         self.scoreBound = scoreNorms.max() ?? 0
@@ -383,8 +387,14 @@ struct PairSums {
 
     /// `sqrt(x)` of a quantity stored times `2^600`, scaled back exactly.
     static func root(_ scaled: Double) -> Double { scaled.squareRoot() * 0x1p-300 }
-    /// `cbrt(x)` of a quantity stored times `2^600`, scaled back exactly.
-    static func cubeRoot(_ scaled: Double) -> Double { cbrt(scaled) * 0x1p-200 }
+    /// `x^(1/degree)` of a quantity stored times `2^600`: the root of the stored value times
+    /// `2^(-600/degree)`, exact when `degree` divides 600 (1 to 6 do); otherwise the root of the
+    /// unscaled value.
+    static func root(_ scaled: Double, degree: Int) -> Double {
+        600 % degree == 0
+            ? nthRoot(scaled, degree: degree) * scalbn(1.0, -600 / degree)
+            : nthRoot(unscaled(scaled), degree: degree)
+    }
     /// `x` of a quantity stored times `2^600` (rounds to a subnormal or 0 only where `x` does).
     static func unscaled(_ scaled: Double) -> Double { scaled * 0x1p-600 }
 }

@@ -406,7 +406,10 @@ public func euclideanNorm(_ x: [Double]) -> Double {
 ///
 /// Non-finite factors (never a trap): a NaN factor gives NaN; otherwise a zero factor gives 0,
 /// and an infinite one the signed infinity.
-public func safeProduct(_ factors: Double...) -> Double {
+public func safeProduct(_ factors: Double...) -> Double { safeProduct(factors) }
+
+/// `safeProduct` of an array of factors.
+public func safeProduct(_ factors: [Double]) -> Double {
     if factors.contains(where: \.isNaN) { return .nan }
     if factors.contains(0) { return 0 }
     if factors.contains(where: \.isInfinite) {

@@ -10,14 +10,14 @@ import PVarVerify
 public let tightnessShapes = [(2, 1), (3, 2), (5, 2)]
 public let tightnessRestarts = 16
 
-/// The bound's constant, as written in the statement.
+/// The bound's constant, as written in the statement, and its PVar exponent (from `statementTable`).
 func constantText(_ id: BoundID) -> String {
-    switch id {
-    case .B0: "1 (beta D delta)"
-    case .B1: "sqrt(2), exponent 1/2"
-    case .B2: "sqrt(2), exponent 1/2"
-    case .B3: "3, exponent 1/3"
+    let s = id.definition
+    guard let degree = s.rootDegree else {
+        let names = s.factors.map(\.text).joined(separator: " ")
+        return "\(s.constant) (\(names))"
     }
+    return "\(s.constant), exponent 1/\(degree)"
 }
 
 /// Builds `tightness.md`, `plots/tightness-*.svg` and `witnesses/tightness-*.json`.

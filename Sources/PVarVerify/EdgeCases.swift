@@ -655,14 +655,21 @@ public struct BetaLimit: Sendable {
         self.pairs = pairs
 
         let a = euclideanNorm(limit)
-        let policyPart = side == .zero ? 0 : pvarPolicy.squareRoot()
-        let denominators: [BoundID: Double] = [
-            .B0: scoreSpread * disagreement,
-            .B1: 2.0.squareRoot() * scoreBound * (policyPart + pvarLabels.squareRoot()),
-            .B2: 2.0.squareRoot() * scoreBound * pvarLabels.squareRoot(),
-            .B3: 3 * scoreBound * cbrt(pvarLabels),
-        ]
-        ratios = denominators.mapValues { b in a == 0 ? 0 : (b == 0 ? .infinity : a / b) }
+        let limitInputs = StatementInputs(
+            beta: 1, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
+            pvarPolicy: side == .zero ? 0 : pvarPolicy, pvarLabels: pvarLabels)
+        ratios = Dictionary(uniqueKeysWithValues: BoundID.allCases.map { id in
+            let b = id.definition.rightHandSide(in: limitInputs)
+            return (id, a == 0 ? 0 : (b == 0 ? .infinity : a / b))
+        })
+    }
+
+    /// The limit quantities as statement inputs with `beta = 1`: each bound's right-hand side is
+    /// `beta` times its value here (B1's `sqrt(PVar_policy)` is `O(beta)` as `beta -> 0`, so its
+    /// limit drops out).
+    var limitInputs: StatementInputs {
+        StatementInputs(beta: 1, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
+                        pvarPolicy: side == .zero ? 0 : pvarPolicy, pvarLabels: pvarLabels)
     }
 
     /// `e(beta)` for one pair: a bound on `|p - p_lim|`.
@@ -697,15 +704,16 @@ public struct BetaLimit: Sendable {
         let a = euclideanNorm(gradientOverBeta)
         let rootMu = pairs.reduce(0) { $0 + $1.mu * pow(pairError($1, beta: beta), 2) }.squareRoot()
         let rootPi = pairs.reduce(0) { $0 + $1.pi * pow(pairError($1, beta: beta), 2) }.squareRoot()
-        let b: Double, eb: Double
-        switch id {
-        case .B0: b = scoreSpread * disagreement; eb = scoreSpread * rootMu
-        case .B1:
-            b = 2.0.squareRoot() * scoreBound * ((side == .zero ? 0 : pvarPolicy.squareRoot()) + pvarLabels.squareRoot())
-            eb = 2.0.squareRoot() * scoreBound * rootPi
-        case .B2: b = 2.0.squareRoot() * scoreBound * pvarLabels.squareRoot(); eb = 0
-        case .B3: b = 3 * scoreBound * cbrt(pvarLabels); eb = 0
-        }
+        // Every right-hand side is beta times (fixed factors) times one term that depends on beta
+        // through delta or sqrt(PVar_policy) only, and is 1-Lipschitz in each: |delta(beta) -
+        // delta_lim| <= rootMu, |sqrt(PVar_policy(beta)) - sqrt(PVar_lim)| <= rootPi (Minkowski),
+        // PVar_labels does not move. So the error of b is the right-hand side evaluated on those
+        // errors, with PVar_labels set to 0.
+        let b = id.definition.rightHandSide(in: limitInputs)
+        let errors = StatementInputs(
+            beta: 1, scoreSpread: scoreSpread, disagreement: rootMu, scoreBound: scoreBound,
+            pvarPolicyRoot: { $0 == 2 ? rootPi : .infinity }, pvarLabelsRoot: { _ in 0 })
+        let eb = id.definition.rightHandSide(in: errors)
         guard b > eb else { return .infinity }
         return (ea + a / b * eb) / (b - eb)
     }
@@ -826,17 +834,15 @@ public func uniformPairsClosedForm(_ p: Problem) -> (loss: Double, gradient: [Do
     let k = p.responseCount
     let rows = p.features ?? (0..<k).map { i in (0..<k).map { $0 == i ? 1.0 : 0.0 } }
     let z = rows.map { row in zip(row, p.theta).reduce(0) { $0 + $1.0 * $1.1 } }
-    func sig(_ x: Double) -> Double { x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)) }
-    func softplusDirect(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
     var gradient = [Double](repeating: 0, count: p.dimension)
     var loss = Double(k) * log(2.0)
     let w = 1 / Double(k * k)
     for i in 0..<k {
         for j in 0..<k where i != j {
             let a = p.beta * (z[i] - z[j])
-            let q = sig(p.rewards[i] - p.rewards[j])
-            for c in 0..<p.dimension { gradient[c] += 2 * p.beta * w * (sig(a) - q) * rows[i][c] }
-            loss += q * softplusDirect(-a) + (1 - q) * softplusDirect(a)
+            let q = sigmoid(p.rewards[i] - p.rewards[j])
+            for c in 0..<p.dimension { gradient[c] += 2 * p.beta * w * (sigmoid(a) - q) * rows[i][c] }
+            loss += q * softplus(-a) + (1 - q) * softplus(a)
         }
     }
     return (w * loss, gradient)

@@ -52,4 +52,9 @@ public func uniformTwoResponseSweep(exponents: [Double]) -> [SweepPoint] {
 
 /// The supremum of B3's ratio found by the proofs: at the reference `||grad L|| <= sqrt(2) beta G
 /// sqrt(PVar)` (B2) and `PVar < 1/4`, so `ratio_B3 <= (sqrt(2)/3) PVar^(1/6) < (sqrt(2)/3) 4^(-1/6)`.
-public let provenB3RatioBound = 2.0.squareRoot() / 3 * pow(4, -1.0 / 6)
+public let provenB3RatioBound: Double = {
+    // (c2 / c3) (1/4)^(1/k2 - 1/k3), the constants and root degrees of B2 and B3 from the table.
+    let b2 = BoundID.B2.definition, b3 = BoundID.B3.definition
+    let k2 = b2.rootDegree!, k3 = b3.rootDegree!
+    return b2.constant.value / b3.constant.value * pow(4, -Double(k3 - k2) / Double(k2 * k3))
+}()

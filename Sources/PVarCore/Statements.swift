@@ -1,0 +1,248 @@
+// The statement table: every bound on ||grad L|| written once, as data, evaluated in any arithmetic.
+
+import Foundation
+
+/// A positive constant `radicand^(1/degree)` of a statement: `1`, `sqrt(2)`, `3`.
+///
+/// Kept symbolic (a double `radicand` taken exactly and an integer `degree`), so doubles round it
+/// once (`value`) and balls enclose it rigorously (`StatementArithmetic.constant`).
+public struct StatementConstant: Sendable, Equatable, CustomStringConvertible {
+    /// A positive, finite double taken as an exact rational.
+    public let radicand: Double
+    /// The root taken: 1 (the radicand itself), 2 (square root), ...
+    public let degree: Int
+
+    public init(_ radicand: Double, root degree: Int = 1) {
+        precondition(radicand.isFinite && radicand > 0 && degree >= 1,
+                     "StatementConstant: radicand \(radicand) must be finite and > 0, degree \(degree) >= 1")
+        self.radicand = radicand
+        self.degree = degree
+    }
+
+    /// Whether the constant is exactly 1 (then it is no factor at all).
+    public var isOne: Bool { radicand == 1 }
+
+    /// The constant as the nearest double (correctly rounded for degrees 1 and 2).
+    public var value: Double { nthRoot(radicand, degree: degree) }
+
+    /// `1`, `3`, `sqrt(2)`, `cbrt(5)`, `5^(1/4)`.
+    public var description: String {
+        let r = radicand == radicand.rounded() && abs(radicand) < 0x1p53
+            ? String(Int(radicand)) : InstanceFile.format(radicand)
+        switch degree {
+        case 1: return r
+        case 2: return "sqrt(\(r))"
+        case 3: return "cbrt(\(r))"
+        default: return "\(r)^(1/\(degree))"
+        }
+    }
+}
+
+/// A quantity of one instance that a right-hand side is built from (Proofs/setting.md).
+public enum StatementQuantity: String, Sendable, CaseIterable {
+    /// `beta`.
+    case beta
+    /// `D = sqrt(E_mu ||phi_i - phi_j||^2)`.
+    case scoreSpread = "D"
+    /// `delta = sqrt(E_mu (p - q)^2)`.
+    case disagreement = "delta"
+    /// `G = max_y ||s_y||`.
+    case scoreBound = "G"
+    /// `PVar_policy = E_{i,j~pi} (p - 1/2)^2`.
+    case pvarPolicy = "PVar_policy"
+    /// `PVar_labels = E_{i,j~mu} (q - 1/2)^2`.
+    case pvarLabels = "PVar_labels"
+
+    /// The symbol used in statement texts.
+    public var symbol: String { rawValue }
+}
+
+/// One factor of a right-hand side: a quantity, or a sum of equal roots of PVars.
+public enum StatementFactor: Sendable, Equatable {
+    /// `beta`, `D`, `delta` or `G` itself.
+    case quantity(StatementQuantity)
+    /// `PVar_a^(1/degree) + PVar_b^(1/degree) + ...` (one term: the root alone).
+    case roots(of: [StatementQuantity], degree: Int)
+
+    /// `beta`, `sqrt(PVar_labels)`, `PVar_labels^(1/3)`, `(sqrt(PVar_policy) + sqrt(PVar_labels))`.
+    public var text: String {
+        switch self {
+        case .quantity(let q):
+            return q.symbol
+        case .roots(let qs, let degree):
+            let terms = qs.map { degree == 2 ? "sqrt(\($0.symbol))" : "\($0.symbol)^(1/\(degree))" }
+            return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " + ") + ")"
+        }
+    }
+}
+
+/// A hypothesis under which a statement is claimed; decided on each instance by `Evaluation`.
+public enum StatementHypothesis: String, Sendable, CaseIterable {
+    /// `mu = pi_theta` (`Evaluation.pairsArePolicy`).
+    case pairsArePolicy
+    /// All implicit rewards equal, i.e. `pi_theta = pi_ref` (`Evaluation.atReference`).
+    case atReference
+}
+
+/// One bound `||grad L|| <= constant * product of factors`, with its hypotheses: the single
+/// definition that doubles (`Evaluation`), balls (`PVarCertify`), the beta limits and every text
+/// are read from.
+public struct Statement: Sendable {
+    public let id: BoundID
+    public let constant: StatementConstant
+    /// The factors after the constant, multiplied left to right in this order.
+    public let factors: [StatementFactor]
+    /// The instance must satisfy all of these for the statement to make a claim.
+    public let hypotheses: [StatementHypothesis]
+    /// The hypotheses in words.
+    public let hypothesisText: String
+    /// A short gloss printed after the formula (`Cauchy-Schwarz, any mu`).
+    public let gloss: String
+
+    /// The right-hand side as text: `sqrt(2) * beta * G * sqrt(PVar_labels)`.
+    public var rightHandSideText: String {
+        ((constant.isOne ? [] : [constant.description]) + factors.map(\.text)).joined(separator: " * ")
+    }
+
+    /// The statement in one line: `||grad L|| <= RHS  (gloss)`.
+    public var text: String { "||grad L|| <= \(rightHandSideText)  (\(gloss))" }
+
+    /// The degree `k` of the PVar roots (`PVar^(1/k)`), or `nil` when the bound has none (B0).
+    public var rootDegree: Int? {
+        for f in factors { if case .roots(_, let degree) = f { return degree } }
+        return nil
+    }
+
+    /// The same statement with another constant (e.g. B2 with 1 instead of sqrt(2)).
+    public func with(constant: StatementConstant) -> Statement {
+        Statement(id: id, constant: constant, factors: factors, hypotheses: hypotheses,
+                  hypothesisText: hypothesisText, gloss: gloss)
+    }
+
+    /// The right-hand side evaluated in arithmetic `a`: the constant (omitted when 1), then each
+    /// factor, multiplied left to right by `a.product`.
+    public func rightHandSide<A: StatementArithmetic>(in a: A) -> A.Number {
+        var values: [A.Number] = []
+        if !constant.isOne { values.append(a.constant(constant)) }
+        for f in factors {
+            switch f {
+            case .quantity(let q):
+                values.append(a.quantity(q))
+            case .roots(let qs, let degree):
+                let terms = qs.map { a.root(of: $0, degree: degree) }
+                values.append(terms.count == 1 ? terms[0] : a.sum(terms))
+            }
+        }
+        return a.product(values)
+    }
+}
+
+/// The statement table, in order B0..B3 (`Proofs/README.md` has their proofs).
+public let statementTable: [Statement] = [
+    Statement(id: .B0, constant: StatementConstant(1),
+              factors: [.quantity(.beta), .quantity(.scoreSpread), .quantity(.disagreement)],
+              hypotheses: [], hypothesisText: "any pair distribution mu",
+              gloss: "Cauchy-Schwarz, any mu"),
+    Statement(id: .B1, constant: StatementConstant(2, root: 2),
+              factors: [.quantity(.beta), .quantity(.scoreBound), .roots(of: [.pvarPolicy, .pvarLabels], degree: 2)],
+              hypotheses: [.pairsArePolicy], hypothesisText: "pairs from the policy (mu = pi_theta)",
+              gloss: "mu = pi_theta"),
+    Statement(id: .B2, constant: StatementConstant(2, root: 2),
+              factors: [.quantity(.beta), .quantity(.scoreBound), .roots(of: [.pvarLabels], degree: 2)],
+              hypotheses: [.atReference, .pairsArePolicy],
+              hypothesisText: "at the reference (all implicit rewards equal) with mu = pi_theta (= pi_ref there)",
+              gloss: "at the reference, mu = pi_theta"),
+    Statement(id: .B3, constant: StatementConstant(3),
+              factors: [.quantity(.beta), .quantity(.scoreBound), .roots(of: [.pvarLabels], degree: 3)],
+              hypotheses: [.atReference, .pairsArePolicy],
+              hypothesisText: "at the reference (all implicit rewards equal) with mu = pi_theta (= pi_ref there)",
+              gloss: "at the reference, mu = pi_theta"),
+]
+
+/// An arithmetic in which a statement's right-hand side is evaluated: doubles (`StatementInputs`,
+/// `Evaluation`) or balls (`PVarCertify`). It supplies the instance's quantities and the four
+/// operations a right-hand side uses.
+public protocol StatementArithmetic {
+    associatedtype Number
+    /// `beta`, `D`, `delta` or `G`.
+    func quantity(_ q: StatementQuantity) -> Number
+    /// `PVar^(1/degree)` of `.pvarPolicy` or `.pvarLabels`.
+    func root(of q: StatementQuantity, degree: Int) -> Number
+    /// A statement's constant.
+    func constant(_ c: StatementConstant) -> Number
+    /// The product of the factors, left to right.
+    func product(_ factors: [Number]) -> Number
+    /// The sum of the terms, left to right.
+    func sum(_ terms: [Number]) -> Number
+}
+
+/// The quantities of one instance as doubles: the double arithmetic of the statement table.
+///
+/// Products are `safeProduct` (no spurious overflow or underflow of intermediate products; the
+/// same bits as the plain left-to-right product wherever that stays in the normal range); sums
+/// are left to right. Roots of the PVars are taken from `pvarPolicyRoot` / `pvarLabelsRoot`.
+public struct StatementInputs: StatementArithmetic, Sendable {
+    public let beta: Double
+    public let scoreSpread: Double
+    public let disagreement: Double
+    public let scoreBound: Double
+    /// `PVar^(1/k)` for a degree `k`.
+    let pvarPolicyRoot: @Sendable (Int) -> Double
+    let pvarLabelsRoot: @Sendable (Int) -> Double
+
+    /// From the PVars themselves: `PVar^(1/k)` is `sqrt`, `cbrt` or `pow` of the value.
+    public init(beta: Double, scoreSpread: Double, disagreement: Double, scoreBound: Double,
+                pvarPolicy: Double, pvarLabels: Double) {
+        self.init(beta: beta, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
+                  pvarPolicyRoot: { nthRoot(pvarPolicy, degree: $0) }, pvarLabelsRoot: { nthRoot(pvarLabels, degree: $0) })
+    }
+
+    /// With the roots supplied (e.g. computed before a scaling back, so they stay accurate where
+    /// the PVar itself underflows).
+    public init(beta: Double, scoreSpread: Double, disagreement: Double, scoreBound: Double,
+                pvarPolicyRoot: @escaping @Sendable (Int) -> Double, pvarLabelsRoot: @escaping @Sendable (Int) -> Double) {
+        self.beta = beta
+        self.scoreSpread = scoreSpread
+        self.disagreement = disagreement
+        self.scoreBound = scoreBound
+        self.pvarPolicyRoot = pvarPolicyRoot
+        self.pvarLabelsRoot = pvarLabelsRoot
+    }
+
+    public func quantity(_ q: StatementQuantity) -> Double {
+        switch q {
+        case .beta: beta
+        case .scoreSpread: scoreSpread
+        case .disagreement: disagreement
+        case .scoreBound: scoreBound
+        case .pvarPolicy: pvarPolicyRoot(1)
+        case .pvarLabels: pvarLabelsRoot(1)
+        }
+    }
+
+    public func root(of q: StatementQuantity, degree: Int) -> Double {
+        switch q {
+        case .pvarPolicy: pvarPolicyRoot(degree)
+        case .pvarLabels: pvarLabelsRoot(degree)
+        default: nthRoot(quantity(q), degree: degree)
+        }
+    }
+
+    public func constant(_ c: StatementConstant) -> Double { c.value }
+    public func product(_ factors: [Double]) -> Double { safeProduct(factors) }
+    public func sum(_ terms: [Double]) -> Double { terms.dropFirst().reduce(terms.first ?? 0, +) }
+}
+
+/// `x^(1/degree)` for `x >= 0`: `x`, `sqrt(x)`, `cbrt(x)`, else `pow(x, 1/degree)`.
+public func nthRoot(_ x: Double, degree: Int) -> Double {
+    switch degree {
+    case 1: x
+    case 2: x.squareRoot()
+    case 3: cbrt(x)
+    default: pow(x, 1 / Double(degree))
+    }
+}
+
+/// Statement S1's numerator: at the reference, `SNR <= 4 PVar_labels / (1 - 4 PVar_labels)`
+/// (Proofs/S1-snr.md). Written here once; `Evaluation.snrBound` and `certifyNoise` read it.
+public let snrNumerator = 4.0
