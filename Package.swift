@@ -1,18 +1,24 @@
 // swift-tools-version: 6.0
 // pvar: exact DPO gradients, preference variance (PVar) and the bounds that relate them.
 //
-// Pipeline, one target per stage:
-//   CPairKernel the vectorised C kernels (O(K^2) pair sums, O(K^2 d) noise, Dot2 feature products): built
-//              for SSE2, AVX2 and AVX-512, chosen at run time, bit-identical results (optimised
-//              even in debug builds)
-//   PVarCore   the math (Swift, no GSL): problem, exact evaluation, bounds, input schema
-//   CGSL       system library: the GNU Scientific Library (Debian libgsl-dev)
-//   PVarGSL    GSL-backed random instances, distributions and numerical derivatives
-//   PVarVerify randomized bound checks and the C1 counterexample
-//   PVarReport Markdown reports and SVG plots
-//   CArb       system library: Arb ball arithmetic (Debian libflint-arb-dev, no pkg-config)
-//   PVarCertify rigorous re-evaluation in ball arithmetic (certified verdicts)
-//   pvar       the command-line tool
+// One module per job, in pipeline order; each may import only the modules listed after it in
+// its row (the `Architecture` suite reads every `import` under Sources/ and holds this table;
+// each library module has a README.md saying its job and entry points):
+//   CPairKernel  vectorised C kernels (O(K^2) pair sums, O(K^2 d) noise, Dot2 feature products):
+//                SSE2, AVX2, AVX-512 chosen at run time, bit-identical; optimised in debug builds too
+//   PVarCore     the math and the statement table (no GSL, no Arb)          <- CPairKernel
+//   PVarSelect   `pvar select`: JSON Lines parser, selection size rule, radix threshold <- PVarCore
+//   CGSL         system library: the GNU Scientific Library (Debian libgsl-dev)
+//   PVarGSL      GSL wrappers only: random source, samplers, instance generator, simplex, fit,
+//                derivative, Student-t quantile                              <- PVarCore, CGSL
+//   CArb         system library: Arb ball arithmetic (Debian libflint-arb-dev, no pkg-config)
+//   PVarCertify  ball arithmetic and certified verdicts                       <- PVarCore, CArb
+//   PVarVerify   the statements checked: bound checks and shards, tightness searches, witness
+//                families, the edge-case catalogue              <- PVarCore, PVarGSL, PVarCertify
+//   PVarStudies  experiments: the PVar estimator study, the selection simulation, their
+//                statistics                                     <- PVarCore, PVarGSL, PVarSelect
+//   PVarReport   every Markdown, JSON table and SVG                <- all of the above (no C)
+//   pvar         the command-line tool: argument parsing only   <- the Swift modules, ArgumentParser
 import PackageDescription
 
 let package = Package(
@@ -21,6 +27,7 @@ let package = Package(
     products: [
         .executable(name: "pvar", targets: ["pvar"]),
         .library(name: "PVarCore", targets: ["PVarCore"]),
+        .library(name: "PVarSelect", targets: ["PVarSelect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,26 +40,35 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
         ),
         .target(name: "PVarCore", dependencies: ["CPairKernel"]),
+        .target(name: "PVarSelect", dependencies: ["PVarCore"]),
         .systemLibrary(
             name: "CGSL",
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
         .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
-        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"]),
-        .target(name: "PVarReport", dependencies: ["PVarCore", "PVarGSL", "PVarVerify", "PVarCertify"]),
         .systemLibrary(name: "CArb", path: "Sources/CArb"),
         .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"]),
+        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"]),
+        .target(name: "PVarStudies", dependencies: ["PVarCore", "PVarGSL", "PVarSelect"]),
+        .target(name: "PVarReport", dependencies: [
+            "PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies",
+        ]),
         .executableTarget(
             name: "pvar",
             dependencies: [
-                "PVarCore", "PVarGSL", "PVarVerify", "PVarReport", "PVarCertify",
+                "PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies", "PVarReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Tests: one target per module, plus the CLI's and a small shared support target
+        // (run seed, replay messages, tolerances; seeded instances from PVarGSL).
+        .target(name: "PVarTestSupport", dependencies: ["PVarCore", "PVarGSL"], path: "Tests/PVarTestSupport"),
         .testTarget(name: "PVarCoreTests", dependencies: ["PVarCore"]),
-        .testTarget(name: "PVarPropertyTests", dependencies: ["PVarCore", "PVarGSL", "PVarVerify", "PVarCertify"]),
-        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL"]),
-        .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCore", "PVarCertify"]),
+        .testTarget(name: "PVarSelectTests", dependencies: ["PVarSelect", "PVarTestSupport"]),
+        .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCertify"]),
+        .testTarget(name: "PVarVerifyTests", dependencies: ["PVarVerify", "PVarTestSupport"]),
+        .testTarget(name: "PVarStudiesTests", dependencies: ["PVarStudies", "PVarTestSupport"]),
+        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarTestSupport"]),
     ]
 )

@@ -15,6 +15,7 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_cdf.h>
 
 static inline const gsl_rng_type *pvar_gsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 static inline const gsl_multimin_fminimizer_type *pvar_gsl_nmsimplex2(void) {

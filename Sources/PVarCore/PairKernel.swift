@@ -220,7 +220,7 @@ struct BlockSlots<T>: @unchecked Sendable {
 
 /// At or above this many responses the pair kernel splits its rows into `parallelBlocks` blocks
 /// and runs them concurrently (below, the threads' start-up costs more than it saves).
-let parallelThreshold = 1024
+public let parallelThreshold = 1024
 /// Number of row blocks of a parallel evaluation: fixed (not the number of cores), so the
 /// summation order, and hence every output bit, is the same on any machine.
 let parallelBlocks = 8

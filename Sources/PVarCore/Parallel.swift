@@ -1,4 +1,5 @@
-// Deterministic data parallelism for the O(K d) stages of an evaluation.
+// Deterministic data parallelism: the one ordered parallel map of the package (the O(K d) stages
+// of an evaluation, the estimation study's replicates).
 
 import Dispatch
 
@@ -6,7 +7,7 @@ import Dispatch
 /// `n >= minimum` (one call with `0..<n` below). For independent per-entry work that writes
 /// disjoint outputs: the result is then the same bits for any number of threads. Never for sums
 /// across entries.
-func forEachChunk(_ n: Int, minimum: Int = parallelThreshold, _ body: (Range<Int>) -> Void) {
+public func forEachChunk(_ n: Int, minimum: Int = parallelThreshold, _ body: (Range<Int>) -> Void) {
     if n < minimum {
         body(0..<n)
         return
@@ -23,7 +24,7 @@ func forEachChunk(_ n: Int, minimum: Int = parallelThreshold, _ body: (Range<Int
 
 /// `[f(0), ..., f(n - 1)]`, computed by `forEachChunk` (concurrently when `n >= minimum`).
 /// Each entry depends on its index only, so the result is the same bits for any number of threads.
-func parallelMap<T>(_ n: Int, minimum: Int = parallelThreshold, _ f: (Int) -> T) -> [T] {
+public func parallelMap<T>(_ n: Int, minimum: Int = parallelThreshold, _ f: (Int) -> T) -> [T] {
     [T](unsafeUninitializedCapacity: n) { buffer, count in
         let out = UncheckedSendable(buffer.baseAddress)
         forEachChunk(n, minimum: minimum) { range in

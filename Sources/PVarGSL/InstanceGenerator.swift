@@ -214,3 +214,14 @@ extension InstanceGenerator {
         }
     }
 }
+
+/// The shell command that regenerates one instance and evaluates it.
+public func replayCommand(seed: UInt64, regime: Regime, family: Family, index: Int, limits: GeneratorLimits = GeneratorLimits()) -> String {
+    var shape = ""
+    if limits != GeneratorLimits() {
+        shape = " --min-responses \(limits.responses.lowerBound) --max-responses \(limits.responses.upperBound)"
+            + " --min-dim \(limits.dimension.lowerBound) --max-dim \(limits.dimension.upperBound)"
+    }
+    return "swift run pvar generate --seed \(seed) --regime \(regime.rawValue) --family \(family.rawValue) --index \(index)\(shape)"
+        + " | swift run pvar evaluate --input -"
+}

@@ -3,6 +3,8 @@
 import Foundation
 import PVarCertify
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarGSL
 import PVarVerify
 

@@ -3,6 +3,8 @@
 
 import Foundation
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarVerify
 
 /// The edge-case report as Markdown: a summary table (case, what the math says, what the tool
@@ -29,7 +31,7 @@ public func edgeCaseReport() -> String {
         + "refuted; a comparison counted as resolved because both sides are 0 only when both are exactly 0; and the "
         + "claims of each case. Convention: a ratio ||grad L|| / bound with both sides 0 is defined as 0 (the bound "
         + "holds, as 0 <= 0), and x / 0 = inf for x > 0 (`null` in JSON). \(total - failed) of \(total) checks pass. "
-        + "The suite `EdgeCases` (Tests/PVarPropertyTests/EdgeCaseTests.swift) asserts on the same functions.\n\n"
+        + "The suite `EdgeCases` (Tests/PVarVerifyTests/EdgeCaseTests.swift) asserts on the same functions.\n\n"
 
     out += "| case | what the math says | what the tool computes | verdict |\n|---|---|---|---|\n"
     for (c, o) in zip(cases, outcomes) {

@@ -2,6 +2,8 @@
 
 import Foundation
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarGSL
 
 /// `estimation.md`, `plots/estimation-variance.svg` and `plots/estimation-topk.svg` for one seed.

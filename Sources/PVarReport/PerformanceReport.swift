@@ -2,6 +2,8 @@
 
 import Foundation
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarGSL
 
 /// One measured shape: seconds per evaluation on all cores and, where measured (`make bench`

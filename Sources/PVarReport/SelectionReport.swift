@@ -3,6 +3,9 @@
 
 import Foundation
 import PVarCore
+import PVarGSL
+import PVarSelect
+import PVarStudies
 import PVarVerify
 
 /// `selection.md` and `plots/selection-*.svg` for one run seed, at the default settings

@@ -2,6 +2,8 @@
 
 import Foundation
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarGSL
 
 /// Sequence lengths and draws of the growth study.

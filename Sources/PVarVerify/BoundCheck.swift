@@ -59,17 +59,6 @@ public struct CheckResult: Sendable, Codable, Equatable {
     public var maxRatio: Double { worst?.ratio ?? 0 }
 }
 
-/// The shell command that regenerates one instance and evaluates it.
-public func replayCommand(seed: UInt64, regime: Regime, family: Family, index: Int, limits: GeneratorLimits = GeneratorLimits()) -> String {
-    var shape = ""
-    if limits != GeneratorLimits() {
-        shape = " --min-responses \(limits.responses.lowerBound) --max-responses \(limits.responses.upperBound)"
-            + " --min-dim \(limits.dimension.lowerBound) --max-dim \(limits.dimension.upperBound)"
-    }
-    return "swift run pvar generate --seed \(seed) --regime \(regime.rawValue) --family \(family.rawValue) --index \(index)\(shape)"
-        + " | swift run pvar evaluate --input -"
-}
-
 /// Part `index` of `count` of an index range: the indices `i` with `i % count == index`, so that
 /// a batch scheduler can fan a sweep out (`--shard 3/16`) and `mergeCheckResults` can put the
 /// parts back together into exactly the result of a single run.

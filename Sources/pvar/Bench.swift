@@ -3,6 +3,8 @@
 import ArgumentParser
 import Foundation
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarGSL
 import PVarReport
 

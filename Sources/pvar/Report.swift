@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import PVarReport
+import PVarStudies
 import PVarVerify
 
 struct Report: AsyncParsableCommand {

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import PVarStudies
 import PVarVerify
 
 struct Simulate: AsyncParsableCommand {

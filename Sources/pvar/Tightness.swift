@@ -4,6 +4,8 @@ import ArgumentParser
 import Foundation
 import PVarCertify
 import PVarCore
+import PVarSelect
+import PVarStudies
 import PVarVerify
 
 struct Tightness: AsyncParsableCommand {
