@@ -216,20 +216,6 @@ func decide(_ id: BoundID, lhs: Ball, value: Ball) -> CertifiedBound {
     return CertifiedBound(id: id, value: valueEnclosure, ratio: Enclosure(ratio, nonnegative: true), verdict: verdict)
 }
 
-extension Certificate {
-    /// A Markdown table: per statement the enclosure of its value, of the ratio, and the verdict.
-    public func markdown() -> String {
-        var out = "Certified in ball arithmetic at \(precisionBits) bits: ||grad L|| in \(gradientNorm), "
-            + "PVar_policy in \(pvarPolicy), PVar_labels in \(pvarLabels).\n\n"
-            + "| statement | bound's value (enclosure) | ratio (enclosure) | certified verdict |\n|---|---|---|---|\n"
-        for id in BoundID.allCases {
-            guard let b = bounds[id] else { continue }
-            out += "| \(id.rawValue) | \(b.value) | \(b.ratio) | \(b.verdict.rawValue) |\n"
-        }
-        return out
-    }
-}
-
 /// The constant each statement is stated with (`Statement.constant`): 1 (B0), sqrt(2) (B1, B2), 3 (B3).
 public func statedConstant(_ id: BoundID) -> String { id.definition.constant.description }
 
@@ -245,5 +231,22 @@ public func certifyBound(_ problem: Problem, _ id: BoundID, constant: Double, ma
         let e = BallEvaluation(problem, precision: precision)
         let b = decide(id, lhs: e.gradientNorm, value: e.boundValue(statement))
         return ((b.ratio, b.verdict), b.verdict != .undecided)
+    }
+}
+
+/// One statement certified with another constant (`pvar evaluate --certify --constant ID=C`).
+public struct ConstantCertificate: Sendable, Equatable {
+    public let id: BoundID
+    public let constant: Double
+    public let ratio: Enclosure
+    public let verdict: CertifiedVerdict
+
+    /// Certifies `id` on `problem` with `constant` (`certifyBound(_:_:constant:)`).
+    public init(_ problem: Problem, _ id: BoundID, constant: Double) {
+        let r = certifyBound(problem, id, constant: constant)
+        self.id = id
+        self.constant = constant
+        ratio = r.ratio
+        verdict = r.verdict
     }
 }

@@ -1,4 +1,5 @@
-// `pvar evaluate` output: JSON (for programs) and Markdown (for people).
+// The JSON form of an evaluation: the `pvar evaluate` output schema (for programs; the Markdown
+// for people is PVarReport's `evaluationMarkdown`).
 
 extension Evaluation {
     /// JSON with full double precision (shortest round-trip decimals). Keys:
@@ -44,48 +45,5 @@ extension Evaluation {
         lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
         for (key, value) in extra { lines.append("\"\(key)\": \(value)") }
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
-    }
-
-    func verdict(_ b: BoundEvaluation) -> String {
-        if !b.applies { return "n/a" }
-        if !b.resolved { return "below double range" }
-        return b.holds ? "yes" : "no (candidate: needs rigorous confirmation)"
-    }
-
-    /// A Markdown summary: the quantities, then one row per statement.
-    public func markdown() -> String {
-        let f = InstanceFile.format
-        let noise = noiseDecomposition()
-        let snr = signalToNoise(noise)
-        var out = """
-        | quantity | value |
-        |---|---|
-        | K, d | \(problem.responseCount), \(problem.dimension)\(problem.isTabular ? " (tabular)" : "") |
-        | beta | \(f(problem.beta)) |
-        | loss L | \(f(loss)) |
-        | gradient norm | \(f(gradientNorm)) |
-        | PVar (policy) | \(f(pvarPolicy)) |
-        | PVar (labels) | \(f(pvarLabels)) |
-        | disagreement delta | \(f(disagreement)) |
-        | score spread D | \(f(scoreSpread)) |
-        | score bound G | \(f(scoreBound)) |
-        | Fisher trace | \(f(fisherTrace)) |
-        | noise of the one-pair gradient | \(f(noise.total)) (labels: \(f(noise.labelNoise))) |
-        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf")\(snrBound.map { " (S1 bound at the reference: \(f($0)))" } ?? "") |
-        | at the reference | \(atReference) |
-        | pairs are the policy | \(pairsArePolicy) |
-
-        A statement that does not apply (its hypotheses fail here) makes no claim on this instance:
-        its ratio is shown for information and its verdict as "n/a".
-
-        | statement | applies | norm of gradient | bound | ratio | holds |
-        |---|---|---|---|---|---|
-
-        """
-        for b in bounds {
-            out += "| \(b.id.rawValue) | \(b.applies ? "yes" : "no") | \(f(b.lhs)) | \(f(b.value)) | "
-                + "\(b.ratio.isFinite ? f(b.ratio) : "inf") | \(verdict(b)) |\n"
-        }
-        return out
     }
 }

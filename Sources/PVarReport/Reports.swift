@@ -145,35 +145,14 @@ public func writeReports(directory: String, seed: UInt64, results: [CheckResult]
 
 func writeFiles(_ files: [ReportFile], to directory: String) throws {
     let root = URL(fileURLWithPath: directory, isDirectory: true)
-    let fm = FileManager.default
     for file in files {
         let target = root.appendingPathComponent(file.path)
         let folder = target.deletingLastPathComponent()
         do {
-            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw ReportError("--out: cannot create the directory '\(folder.path)' (\(error.localizedDescription)); "
-                              + "give a writable path")
+            throw ReportError("cannot create the directory '\(folder.path)' (\(error.localizedDescription)); give a writable path")
         }
-        var info = stat()
-        if lstat(target.path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-            throw ReportError("--out: '\(target.path)' exists and is not a regular file; remove it or choose another directory")
-        }
-        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tmp")
-        do {
-            do {
-                try Data(file.contents.utf8).write(to: temporary)
-            } catch {
-                throw ReportError("--out: cannot write '\(temporary.path)' (\(error.localizedDescription)); "
-                                  + "check the directory's permissions and free space")
-            }
-            guard rename(temporary.path, target.path) == 0 else {
-                throw ReportError("\(target.path): cannot rename the temporary file into place "
-                                  + "(\(String(cString: strerror(errno)))); check the directory's permissions")
-            }
-        } catch {
-            try? fm.removeItem(at: temporary)
-            throw error
-        }
+        try AtomicFile.write(file.contents, to: target.path)
     }
 }

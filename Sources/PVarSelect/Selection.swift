@@ -168,7 +168,7 @@ private func forEachEstimate(_ spool: Spool, _ body: (UInt64) throws -> Void) th
 /// one over both temporary files to write the output.
 ///
 /// Strict mode throws at the first malformed line, before anything is written to `output`.
-public func selectPrompts(input: Int32, inputName: String = "--input", output: Int32, outputName: String = "--output",
+public func selectPrompts(input: Int32, inputName: String = "input", output: Int32, outputName: String = "output",
                           options: SelectionOptions) throws(SelectionError) -> SelectionSummary {
     do {
         return try runSelection(input: input, inputName: inputName, output: output, outputName: outputName, options: options)

@@ -79,6 +79,10 @@ public struct SequenceSearchSpace: Sendable {
 /// The best ratio found on sequence instances and its witness.
 public struct SequenceTightnessResult: Sendable {
     public let bound: BoundID
+    /// The searched shape: vocabulary V, length T, token feature dimension d.
+    public let vocabulary: Int
+    public let length: Int
+    public let dimension: Int
     public let bestRatio: Double
     public let witness: Problem?
 }
@@ -94,5 +98,5 @@ public func searchSequenceTightness(bound: BoundID, vocabulary: Int, length: Int
         labels: [stableLabel("sequence-tightness"), stableLabel(bound.rawValue)],
         maxIterations: maxIterations, polishRounds: 2, objective: space.ratio)
     let best = outcomes.reduce(nil as RestartOutcome?) { acc, o in (acc == nil || o.ratio > acc!.ratio) ? o : acc }
-    return SequenceTightnessResult(bound: bound, bestRatio: best?.ratio ?? 0, witness: best.flatMap { space.problem($0.point) })
+    return SequenceTightnessResult(bound: bound, vocabulary: vocabulary, length: length, dimension: dimension, bestRatio: best?.ratio ?? 0, witness: best.flatMap { space.problem($0.point) })
 }

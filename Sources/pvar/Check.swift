@@ -18,7 +18,8 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Statements to check (repeatable).") var bound: [BoundID] = BoundID.allCases
     @Option(help: "Restrict to one family (repeatable).") var family: [Family] = Family.allCases
     @OptionGroup var shape: ShapeOptions
-    @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var shard: ShardOptions
     @Option(help: "Also write the results as JSON to this file (input of `pvar merge`).") var save: String?
 
     func validate() throws {
@@ -29,7 +30,7 @@ struct Check: AsyncParsableCommand {
         var rows: [CheckResult] = []
         for b in bound {
             rows.append(await checkBound(b, instances: instances, runSeed: seed, limits: shape.limits, families: family,
-                                         threads: parallel.threads, shard: try parallel.shardValue()))
+                                         threads: threads.threads, shard: shard.shard))
         }
         if let path = save { try writeAtomically(CheckRun(results: rows).json(), to: path, option: "--save") }
         try reportCheck(rows, seed: seed, limits: shape.limits)
@@ -50,50 +51,27 @@ func reportCheck(_ rows: [CheckResult], seed: UInt64, limits: GeneratorLimits) t
     if candidates.contains(where: { $0.1.certified == .violated }) { throw ExitCode(1) }
 }
 
-/// `--threads` and `--shard`, shared by the sweeping commands.
-struct ParallelOptions: ParsableArguments {
+/// `--threads`, shared by the commands that run work in parallel.
+struct ThreadOptions: ParsableArguments {
     @Option(help: "Tasks run at once (default: all cores); results do not depend on it.") var threads: Int?
-    @Option(help: "Run only part i of n of the instances (i/n, 0 <= i < n), for batch schedulers; see `pvar merge`.")
-    var shard: String = "0/1"
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be >= 1, got \(t)") }
-        _ = try shardValue()
-    }
-
-    func shardValue() throws -> Shard {
-        guard let s = Shard(parsing: shard) else {
-            throw ValidationError("--shard must be i/n with 0 <= i < n, got '\(shard)'")
-        }
-        return s
     }
 }
 
-/// Fails (one line, naming `option`) unless `path` is absent or a regular file: the tool never
-/// replaces a directory, a device or anything else it did not write.
-func requireWritableTarget(_ path: String, option: String) {
-    var info = stat()
-    if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-        fail("\(option): '\(path)' exists and is not a regular file; give a file path")
-    }
+/// `--shard i/n`, shared by the sweeping commands.
+struct ShardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Run only part i of n of the instances (i/n, 0 <= i < n), for batch schedulers; see `pvar merge`. "
+                               + "(default: 0/1, all of them)",
+                               valueName: "i/n"),
+            transform: Shard.parse)
+    var shard: Shard = .whole
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory and `rename(2)`, which
-/// replaces the target atomically (readers see the old file or the new one, never a part).
-func writeAtomically(_ text: String, to path: String, option: String) throws {
-    requireWritableTarget(path, option: option)
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-    do {
-        try Data(text.utf8).write(to: temporary)
-    } catch {
-        fail("\(option): cannot write '\(path)' (\(error.localizedDescription)); give a writable path")
-    }
-    guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary.path)
-        fail("\(option): cannot write '\(path)' (\(reason)); give a writable path")
-    }
+/// Writes `text` to `path` atomically (`AtomicFile`); a failure is one line naming `option`.
+func writeAtomically(_ text: String, to path: String, option: String) throws(CLIError) {
+    do { try AtomicFile.write(text, to: path) } catch { throw CLIError(option, error) }
 }
 
 struct Merge: AsyncParsableCommand {
@@ -111,15 +89,15 @@ struct Merge: AsyncParsableCommand {
 
     func run() async throws {
         let runs = try files.map { path -> CheckRun in
-            guard let data = FileManager.default.contents(atPath: path) else { fail("\(path): cannot read the file; check the path") }
-            do { return try CheckRun.parse(data, file: path) } catch { fail("\(error)") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the file; check the path") }
+            do { return try CheckRun.parse(data, file: path) } catch { throw CLIError("\(error)") }
         }
         let merged: CheckRun
-        do { merged = try CheckRun.merge(runs) } catch { fail("\(error)") }
+        do { merged = try CheckRun.merge(runs) } catch { throw CLIError("\(error)") }
         if let path = save { try writeAtomically(merged.json(), to: path, option: "--save") }
-        guard let seed = merged.results.first?.runSeed else { fail("the shard files hold no results") }
+        guard let seed = merged.results.first?.runSeed else { throw CLIError("the shard files hold no results") }
         if let out = reportOut {
-            do { try await writeReports(directory: out, seed: seed, results: merged.results) } catch { fail("--report-out: \(error)") }
+            do { try await writeReports(directory: out, seed: seed, results: merged.results) } catch { throw CLIError("--report-out", error) }
             return
         }
         try reportCheck(merged.results, seed: seed, limits: GeneratorLimits())

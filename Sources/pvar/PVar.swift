@@ -7,6 +7,7 @@ import PVarCore
 import PVarSelect
 import PVarStudies
 import PVarGSL
+import PVarReport
 import PVarVerify
 
 @main
@@ -28,6 +29,9 @@ struct PVar: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data(("pvar: error: " + error.description + "\n").utf8))
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -40,6 +44,19 @@ struct PVar: AsyncParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+}
+
+/// A failure of a command after its arguments parsed (bad input file, unwritable output): one
+/// line naming the option or field and the fix, printed by `PVar.main` with exit status 1.
+/// Helpers throw it; nothing below `main` calls `exit`, so every command runs in-process.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+
+    /// `option: what the library said`.
+    init(_ option: String, _ error: any Error) {
+        self.description = "\(option): \(String(describing: error))"
     }
 }
 
@@ -75,16 +92,55 @@ extension Regime: ExpressibleByArgument {}
 extension Family: ExpressibleByArgument {}
 extension BoundID: ExpressibleByArgument {}
 
-/// Prints one line to stderr and exits with status 1 (bad input: never a trap).
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
-    exit(1)
+/// An argument type whose parser says what was wrong: `parse` throws a `ValidationError` with the
+/// accepted forms, which argument-parser prints after "The value '...' is invalid for '--flag'".
+protocol ExplainedArgument: ExpressibleByArgument {
+    /// The accepted forms, for the error message.
+    static var expected: String { get }
 }
 
-func readInput(_ path: String) -> Data {
+extension ExplainedArgument {
+    static func parse(_ text: String) throws -> Self {
+        guard let value = Self(argument: text) else { throw ValidationError("expected \(expected)") }
+        return value
+    }
+}
+
+extension SelectionSize: ExplainedArgument {
+    /// `--top N` or `--top P%` (`SelectionSize(parsing:)`).
+    public init?(argument: String) { self.init(parsing: argument) }
+    static var expected: String {
+        "a count N >= 1 (e.g. 1000) or a percentage in (0, 100] with at most \(maximumDecimals) decimals (e.g. 10%)"
+    }
+}
+
+extension Shard: ExplainedArgument {
+    /// `--shard i/n` (`Shard(parsing:)`).
+    public init?(argument: String) { self.init(parsing: argument) }
+    static var expected: String { "i/n with 0 <= i < n (e.g. 3/16)" }
+}
+
+/// `--constant ID=C`: certify statement ID with constant C (a finite double > 0) instead of its own.
+struct ConstantOverride: ExplainedArgument, Equatable {
+    let id: BoundID
+    let constant: Double
+    static var expected: String { "ID=CONSTANT with ID in B0...B3 and a finite constant > 0 (e.g. B2=1)" }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let id = BoundID(rawValue: parts[0]), let c = Double(parts[1]), c.isFinite, c > 0 else {
+            return nil
+        }
+        self.id = id
+        self.constant = c
+    }
+}
+
+/// The bytes of `path`, or of standard input for `-`.
+func readInput(_ path: String, option: String = "--input") throws(CLIError) -> Data {
     if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
     guard let data = FileManager.default.contents(atPath: path) else {
-        fail("--input: cannot read file '\(path)'; check the path")
+        throw CLIError("\(option): cannot read file '\(path)'; check the path")
     }
     return data
 }
@@ -96,23 +152,12 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Instance file (JSON), or - for standard input.") var input: String
     @Option(help: "Output format.") var format: OutputFormat = .json
     @Flag(help: "Also decide every bound rigorously in ball arithmetic (Arb, 128 to 1024 bits).") var certify = false
-    @Option(help: ArgumentHelp("With --certify: also certify a statement with another constant, e.g. B2=1 (repeatable).",
-                               valueName: "ID=CONSTANT"))
-    var constant: [String] = []
-
-    /// `--constant` parsed into (statement, constant) pairs.
-    func constantOverrides() throws -> [(BoundID, Double)] {
-        try constant.map { item in
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let id = BoundID(rawValue: parts[0]), let c = Double(parts[1]), c.isFinite, c > 0 else {
-                throw ValidationError("--constant: expected ID=CONSTANT with ID in B0...B3 and a finite constant > 0, got '\(item)'")
-            }
-            return (id, c)
-        }
-    }
+    @Option(help: ArgumentHelp("With --certify: also certify a statement with another constant, e.g. B2=1 (repeatable; "
+                               + "ID in B0...B3, a finite constant > 0).", valueName: "ID=CONSTANT"),
+            transform: ConstantOverride.parse)
+    var constant: [ConstantOverride] = []
 
     func validate() throws {
-        _ = try constantOverrides()
         guard constant.isEmpty || certify else { throw ValidationError("--constant needs --certify") }
     }
 
@@ -122,29 +167,16 @@ struct Evaluate: ParsableCommand {
         do {
             problem = try InstanceFile.parse(readInput(input))
             evaluation = try Evaluation(problem)
+        } catch let error as CLIError {
+            throw error
         } catch {
-            fail(error.description)
+            throw CLIError("\(error)")
         }
         let certificate = certify ? PVarCertify.certify(problem) : nil
-        let overrides = try constantOverrides().map { id, c in (id, c, certifyBound(problem, id, constant: c)) }
-        let f = InstanceFile.format
+        let overrides = constant.map { ConstantCertificate(problem, $0.id, constant: $0.constant) }
         switch format {
-        case .json:
-            var extra: [(key: String, json: String)] = []
-            if let c = certificate { extra.append(("certified", c.json())) }
-            if !overrides.isEmpty {
-                let items = overrides.map { id, c, r in
-                    "\"\(id.rawValue)\": {\"constant\": \(f(c)), \"ratio\": [\(f(r.ratio.lo)), \(f(r.ratio.hi))], \"verdict\": \"\(r.verdict.rawValue)\"}"
-                }
-                extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
-            }
-            print(evaluation.json(extra: extra), terminator: "")
-        case .markdown:
-            print(evaluation.markdown(), terminator: "")
-            if let c = certificate { print("\n" + c.markdown(), terminator: "") }
-            for (id, c, r) in overrides {
-                print("\n\(id.rawValue) with constant \(f(c)) instead of \(statedConstant(id)): ratio in [\(f(r.ratio.lo)), \(f(r.ratio.hi))], certified \(r.verdict.rawValue)")
-            }
+        case .json: print(evaluationJSON(evaluation, certificate: certificate, overrides: overrides), terminator: "")
+        case .markdown: print(evaluationMarkdown(evaluation, certificate: certificate, overrides: overrides), terminator: "")
         }
     }
 }
@@ -179,8 +211,10 @@ struct Flatten: ParsableCommand {
         do {
             let problem = try InstanceFile.parse(readInput(input))
             print(InstanceFile.encode(try problem.exportedForm()), terminator: "")
+        } catch let error as CLIError {
+            throw error
         } catch {
-            fail(error.description)
+            throw CLIError("\(error)")
         }
     }
 }

@@ -13,7 +13,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Output directory.") var out: String = "Reports"
     @Option(help: "Run seed.") var seed: UInt64 = 1
     @Option(help: "Instances per statement.") var instances: Int = 10_000
-    @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var shard: ShardOptions
 
     func validate() throws {
         guard instances >= 1 else { throw ValidationError("--instances must be >= 1, got \(instances)") }
@@ -22,20 +23,20 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let shard = try parallel.shardValue()
-            if shard == .whole {
+            if shard.shard == .whole {
                 try await writeReports(directory: out, seed: seed,
-                                       results: reportChecks(seed: seed, instances: instances, threads: parallel.threads))
+                                       results: reportChecks(seed: seed, instances: instances, threads: threads.threads))
             } else {
                 // One part of the checks: saved for `pvar merge --report-out DIR shard-*.json`.
-                let results = try await reportChecks(seed: seed, instances: instances, threads: parallel.threads, shard: shard)
+                let part = shard.shard
+                let results = try await reportChecks(seed: seed, instances: instances, threads: threads.threads, shard: part)
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                let path = (out as NSString).appendingPathComponent("shard-\(shard.index)-of-\(shard.count).json")
-                try writeAtomically(CheckRun(results: results).json(), to: path, option: "--out")
+                let path = (out as NSString).appendingPathComponent("shard-\(part.index)-of-\(part.count).json")
+                try AtomicFile.write(CheckRun(results: results).json(), to: path)
                 print(path)
             }
         } catch {
-            fail("--out: \((error as? CustomStringConvertible)?.description ?? error.localizedDescription)")
+            throw CLIError("--out", error)
         }
     }
 }

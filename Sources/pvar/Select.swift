@@ -4,8 +4,7 @@ import ArgumentParser
 import Foundation
 import PVarCore
 import PVarSelect
-import PVarStudies
-import PVarVerify
+import PVarReport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,9 +25,10 @@ struct Select: ParsableCommand {
         """)
 
     @Option(name: .long, help: "Prompts as JSON Lines, or - for standard input.") var input: String
-    @Option(help: ArgumentHelp("How many to select: a count N >= 1 (e.g. 1000) or a percentage in (0, 100] (e.g. 10%).",
-                               valueName: "N|P%"))
-    var top: String
+    @Option(help: ArgumentHelp("How many to select: a count N >= 1 (e.g. 1000) or a percentage in (0, 100] with at most "
+                               + "\(SelectionSize.maximumDecimals) decimals (e.g. 10%).", valueName: "N|P%"),
+            transform: SelectionSize.parse)
+    var top: SelectionSize
     @Option(help: "Write the output to this file (atomically: all of it or nothing) instead of standard output.")
     var output: String?
     @Flag(help: "Malformed lines: --strict fails on the first (with its line number), --lenient skips and counts them.")
@@ -40,22 +40,13 @@ struct Select: ParsableCommand {
         case strict, lenient
     }
 
-    func size() throws -> SelectionSize {
-        guard let s = SelectionSize(parsing: top) else {
-            throw ValidationError("--top must be a count N >= 1 (e.g. 1000) or a percentage in (0, 100] with at most "
-                                  + "\(SelectionSize.maximumDecimals) decimals (e.g. 10%), got '\(top)'")
-        }
-        return s
-    }
-
     func validate() throws {
-        _ = try size()
         if let o = output, o.isEmpty { throw ValidationError("--output must name a file, got an empty path") }
     }
 
     func run() throws {
         let showProgress = progress ?? (isatty(2) != 0)
-        var options = SelectionOptions(size: try size(), policy: mode == .strict ? .strict : .lenient)
+        var options = SelectionOptions(size: top, policy: mode == .strict ? .strict : .lenient)
         if showProgress {
             options.progress = { p in
                 let skipped = p.skipped > 0 ? ", \(p.skipped) malformed skipped" : ""
@@ -68,44 +59,27 @@ struct Select: ParsableCommand {
             inputFD = 0
         } else {
             inputFD = open(input, O_RDONLY)
-            guard inputFD >= 0 else { fail("--input: cannot read file '\(input)' (\(String(cString: strerror(errno)))); check the path") }
+            guard inputFD >= 0 else {
+                throw CLIError("--input: cannot read file '\(input)' (\(String(cString: strerror(errno)))); check the path")
+            }
         }
         defer { if inputFD != 0 { close(inputFD) } }
 
-        // The output: standard output, or a temporary file beside the target, renamed at the end.
+        // The output: standard output, or a file written atomically (renamed into place at the end).
         let target = output.flatMap { $0 == "-" ? nil : $0 }
-        if let t = target { requireWritableTarget(t, option: "--output") }
-        var temporary: String? = nil
-        let outputFD: Int32
-        if let path = target {
-            let url = URL(fileURLWithPath: path)
-            let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp").path
-            outputFD = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard outputFD >= 0 else {
-                fail("--output: cannot write '\(path)' (\(String(cString: strerror(errno)))); give a writable path")
-            }
-            temporary = tmp
-        } else {
-            outputFD = 1
-        }
+        let file: AtomicFile?
+        do { file = try target.map { try AtomicFile(path: $0) } } catch { throw CLIError("--output", error) }
 
         let summary: SelectionSummary
         do {
             summary = try selectPrompts(input: inputFD, inputName: input == "-" ? "--input - (standard input)" : "--input '\(input)'",
-                                        output: outputFD,
+                                        output: file?.descriptor ?? 1,
                                         outputName: target == nil ? "standard output" : "--output", options: options)
         } catch {
-            if let tmp = temporary { close(outputFD); unlink(tmp) }
-            fail(error.description)
+            file?.abort()
+            throw CLIError(error.description)
         }
-        if let tmp = temporary, let path = target {
-            let closed = close(outputFD) == 0
-            guard closed, rename(tmp, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(tmp)
-                fail("--output: cannot write '\(path)' (\(reason)); give a writable path")
-            }
-        }
+        do { try file?.commit() } catch { throw CLIError("--output", error) }
         if summary.skipped > 0, let firstError = summary.firstSkipped {
             let lines = summary.skipped == 1 ? "line" : "lines"
             FileHandle.standardError.write(Data(

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import PVarReport
 import PVarStudies
 import PVarVerify
 
@@ -28,7 +29,7 @@ struct Simulate: AsyncParsableCommand {
     var noise: [Double] = SimulationConfiguration().noiseLevels
     @Option(help: "Run seed.") var seed: UInt64 = 1
     @Option(help: "Output format.") var format: OutputFormat = .markdown
-    @Option(help: "Tasks run at once (default: all cores); results do not depend on it.") var threads: Int?
+    @OptionGroup var threads: ThreadOptions
 
     var settings: SimulationConfiguration {
         var c = SimulationConfiguration()
@@ -45,16 +46,15 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads must be >= 1, got \(t)") }
         do { try settings.validate() } catch { throw ValidationError("--" + error.description) }
     }
 
     func run() async throws {
         let result: SimulationResult
         do {
-            result = try await runSimulation(settings, runSeed: seed, threads: threads)
+            result = try await runSimulation(settings, runSeed: seed, threads: threads.threads)
         } catch {
-            fail("--" + error.description)
+            throw CLIError("--" + error.description)
         }
         switch format {
         case .json: print(result.json(), terminator: "")

@@ -6,6 +6,7 @@ import PVarCertify
 import PVarCore
 import PVarSelect
 import PVarStudies
+import PVarReport
 import PVarVerify
 
 struct Tightness: AsyncParsableCommand {
@@ -42,17 +43,9 @@ struct Tightness: AsyncParsableCommand {
         if let v = vocabulary, let t = length {
             let r = await searchSequenceTightness(bound: bound, vocabulary: v, length: t, dimension: dim,
                                                   restarts: restarts, seed: seed, maxIterations: iterations)
-            let c = r.witness.flatMap { certify($0).bounds[bound] }
-            let f = InstanceFile.format
             switch format {
-            case .markdown:
-                print("sequence policies V = \(v), T = \(t), d = \(dim): best ratio \(f(r.bestRatio)) for \(bound.rawValue)"
-                      + (c.map { ", witness certified \($0.verdict.rawValue) (ratio in [\(f($0.ratio.lo)), \(f($0.ratio.hi))])" } ?? ""))
-            case .json:
-                let witness = r.witness.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
-                let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": [\(f($0.ratio.lo)), \(f($0.ratio.hi))]}" } ?? "null"
-                print("{\n  \"bound\": \"\(bound.rawValue)\",\n  \"vocabulary\": \(v),\n  \"length\": \(t),\n  \"dim\": \(dim),\n"
-                      + "  \"seed\": \(seed),\n  \"bestRatio\": \(f(r.bestRatio)),\n  \"witness\": \(witness),\n  \"certified\": \(certified)\n}")
+            case .markdown: print(sequenceTightnessMarkdown(r), terminator: "")
+            case .json: print(sequenceTightnessJSON(r, seed: seed), terminator: "")
             }
             return
         }

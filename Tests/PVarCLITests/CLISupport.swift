@@ -16,10 +16,14 @@ struct RunResult {
 }
 
 /// Runs `executable` with `arguments`, feeding `stdin`, and collects both outputs.
-func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> RunResult {
+func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
+         environment: [String: String] = [:]) throws -> RunResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe(), err = Pipe(), inp = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -34,6 +38,6 @@ func run(_ executable: String, _ arguments: [String], stdin: String? = nil) thro
                      stderr: String(decoding: e, as: UTF8.self))
 }
 
-func pvar(_ arguments: [String], stdin: String? = nil) throws -> RunResult {
-    try run(pvarBinary, arguments, stdin: stdin)
+func pvar(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
+    try run(pvarBinary, arguments, stdin: stdin, environment: environment)
 }

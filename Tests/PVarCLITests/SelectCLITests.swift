@@ -235,7 +235,8 @@ struct SelectCLITests {
         for top in ["0", "0%", "101%", "ten", "10.%", "-3"] {
             let r = try pvar(["select", "--input", "-", "--top=\(top)"], stdin: Self.readmeInput)
             #expect(r.status != 0 && r.stdout.isEmpty, "--top \(top)")
-            #expect(r.stderr.hasPrefix("pvar: error: --top must be") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(r.stderr.hasPrefix("pvar: error: The value '\(top)' is invalid for '--top <N|P%>': expected a count N >= 1")
+                    && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         }
         let missing = try pvar(["select", "--input", "/nonexistent/scores.jsonl", "--top", "1"])
         #expect(missing.status == 1 && missing.stderr.hasPrefix("pvar: error: --input: cannot read file '/nonexistent/scores.jsonl'"),

@@ -48,7 +48,6 @@ struct SimulationTests {
         let again = try await runSimulation(Self.tiny, runSeed: runSeed, threads: 2)
         #expect(one == two, "1 vs 2 threads differ; \(Self.replay)")
         #expect(two == again, "two runs with the same seed differ; \(Self.replay)")
-        #expect(one.json() == two.json() && one.headlineMarkdown() == two.headlineMarkdown())
         let other = try await runSimulation(Self.tiny, runSeed: runSeed &+ 1, threads: 2)
         #expect(other != one, "a different run seed gave the same result: the seed is not used; \(Self.replay)")
         #expect(one.outcomes.count == Self.tiny.seeds * Self.tiny.noiseLevels.count)

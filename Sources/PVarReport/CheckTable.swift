@@ -1,6 +1,7 @@
 // The `pvar check` summary table.
 
 import PVarCore
+import PVarVerify
 
 /// A Markdown table: statement, instances, max ratio, candidates (double precision),
 /// violations (certified in ball arithmetic), seed.

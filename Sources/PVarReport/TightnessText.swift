@@ -1,20 +1,8 @@
-// `pvar tightness` output.
+// `pvar tightness` output: JSON and Markdown of one search.
 
 import PVarCertify
 import PVarCore
-
-/// Summary statistics of the restarts: how many converged, the ratio quantiles.
-func restartStatistics(_ r: TightnessResult) -> (converged: Int, iterations: Int, median: Double, worst: Double) {
-    let ratios = r.restarts.map(\.ratio).sorted()
-    let median = ratios.isEmpty ? 0 : ratios[ratios.count / 2]
-    return (r.restarts.filter(\.converged).count, r.restarts.map(\.iterations).reduce(0, +),
-            median, ratios.first ?? 0)
-}
-
-/// The witness's rigorous verdict for the searched bound (nil without a witness).
-public func certifiedWitness(_ r: TightnessResult) -> CertifiedBound? {
-    r.witness.flatMap { certify($0).bounds[r.bound] }
-}
+import PVarVerify
 
 /// JSON: `bound`, `responses`, `dim`, `seed`, `bestRatio`, `witness` (an instance in the
 /// `pvar evaluate` input schema), `certified` (the witness's ratio enclosure and verdict in ball
@@ -54,4 +42,24 @@ public func tightnessMarkdown(_ r: TightnessResult) -> String {
         out += "\nWitness (pvar evaluate input):\n\n```json\n\(InstanceFile.encode(w))```\n"
     }
     return out
+}
+
+/// `pvar tightness --vocabulary V --length T --format markdown`: the best ratio and the witness's
+/// certified verdict, in one line.
+public func sequenceTightnessMarkdown(_ r: SequenceTightnessResult) -> String {
+    let f = InstanceFile.format
+    let c = r.witness.flatMap { certify($0).bounds[r.bound] }
+    return "sequence policies V = \(r.vocabulary), T = \(r.length), d = \(r.dimension): best ratio \(f(r.bestRatio)) for \(r.bound.rawValue)"
+        + (c.map { ", witness certified \($0.verdict.rawValue) (ratio in [\(f($0.ratio.lo)), \(f($0.ratio.hi))])" } ?? "") + "\n"
+}
+
+/// `pvar tightness --vocabulary V --length T`: JSON with `bound`, `vocabulary`, `length`, `dim`,
+/// `seed`, `bestRatio`, `witness` (an instance) and `certified` (`{verdict, ratio}`, or null).
+public func sequenceTightnessJSON(_ r: SequenceTightnessResult, seed: UInt64) -> String {
+    let f = InstanceFile.format
+    let c = r.witness.flatMap { certify($0).bounds[r.bound] }
+    let witness = r.witness.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
+    let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": [\(f($0.ratio.lo)), \(f($0.ratio.hi))]}" } ?? "null"
+    return "{\n  \"bound\": \"\(r.bound.rawValue)\",\n  \"vocabulary\": \(r.vocabulary),\n  \"length\": \(r.length),\n  \"dim\": \(r.dimension),\n"
+        + "  \"seed\": \(seed),\n  \"bestRatio\": \(f(r.bestRatio)),\n  \"witness\": \(witness),\n  \"certified\": \(certified)\n}\n"
 }

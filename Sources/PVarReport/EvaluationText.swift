@@ -1,0 +1,94 @@
+// `pvar evaluate` output for people (Markdown), and the JSON with the certificates appended.
+
+import PVarCertify
+import PVarCore
+
+extension Evaluation {
+    /// The verdict cell of a statement's row.
+    func verdict(_ b: BoundEvaluation) -> String {
+        if !b.applies { return "n/a" }
+        if !b.resolved { return "below double range" }
+        return b.holds ? "yes" : "no (candidate: needs rigorous confirmation)"
+    }
+
+    /// A Markdown summary: the quantities, then one row per statement.
+    public func markdown() -> String {
+        let f = InstanceFile.format
+        let noise = noiseDecomposition()
+        let snr = signalToNoise(noise)
+        var out = """
+        | quantity | value |
+        |---|---|
+        | K, d | \(problem.responseCount), \(problem.dimension)\(problem.isTabular ? " (tabular)" : "") |
+        | beta | \(f(problem.beta)) |
+        | loss L | \(f(loss)) |
+        | gradient norm | \(f(gradientNorm)) |
+        | PVar (policy) | \(f(pvarPolicy)) |
+        | PVar (labels) | \(f(pvarLabels)) |
+        | disagreement delta | \(f(disagreement)) |
+        | score spread D | \(f(scoreSpread)) |
+        | score bound G | \(f(scoreBound)) |
+        | Fisher trace | \(f(fisherTrace)) |
+        | noise of the one-pair gradient | \(f(noise.total)) (labels: \(f(noise.labelNoise))) |
+        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf")\(snrBound.map { " (S1 bound at the reference: \(f($0)))" } ?? "") |
+        | at the reference | \(atReference) |
+        | pairs are the policy | \(pairsArePolicy) |
+
+        A statement that does not apply (its hypotheses fail here) makes no claim on this instance:
+        its ratio is shown for information and its verdict as "n/a".
+
+        | statement | applies | norm of gradient | bound | ratio | holds |
+        |---|---|---|---|---|---|
+
+        """
+        for b in bounds {
+            out += "| \(b.id.rawValue) | \(b.applies ? "yes" : "no") | \(f(b.lhs)) | \(f(b.value)) | "
+                + "\(b.ratio.isFinite ? f(b.ratio) : "inf") | \(verdict(b)) |\n"
+        }
+        return out
+    }
+}
+
+extension Certificate {
+    /// A Markdown table: per statement the enclosure of its value, of the ratio, and the verdict.
+    public func markdown() -> String {
+        var out = "Certified in ball arithmetic at \(precisionBits) bits: ||grad L|| in \(gradientNorm), "
+            + "PVar_policy in \(pvarPolicy), PVar_labels in \(pvarLabels).\n\n"
+            + "| statement | bound's value (enclosure) | ratio (enclosure) | certified verdict |\n|---|---|---|---|\n"
+        for id in BoundID.allCases {
+            guard let b = bounds[id] else { continue }
+            out += "| \(id.rawValue) | \(b.value) | \(b.ratio) | \(b.verdict.rawValue) |\n"
+        }
+        return out
+    }
+}
+
+/// `pvar evaluate`'s JSON: the evaluation (`Evaluation.json`), plus `certified` (the certificate)
+/// and `certifiedWithConstant` (`{"B2": {"constant": 1.0, "ratio": [lo, hi], "verdict": ...}}`)
+/// when given.
+public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate]) -> String {
+    let f = InstanceFile.format
+    var extra: [(key: String, json: String)] = []
+    if let c = certificate { extra.append(("certified", c.json())) }
+    if !overrides.isEmpty {
+        let items = overrides.map { o in
+            "\"\(o.id.rawValue)\": {\"constant\": \(f(o.constant)), \"ratio\": [\(f(o.ratio.lo)), \(f(o.ratio.hi))], "
+                + "\"verdict\": \"\(o.verdict.rawValue)\"}"
+        }
+        extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
+    }
+    return e.json(extra: extra)
+}
+
+/// `pvar evaluate --format markdown`: the evaluation's tables, the certificate's table and one line
+/// per constant override.
+public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate]) -> String {
+    let f = InstanceFile.format
+    var out = e.markdown()
+    if let c = certificate { out += "\n" + c.markdown() }
+    for o in overrides {
+        out += "\n\(o.id.rawValue) with constant \(f(o.constant)) instead of \(statedConstant(o.id)): "
+            + "ratio in [\(f(o.ratio.lo)), \(f(o.ratio.hi))], certified \(o.verdict.rawValue)\n"
+    }
+    return out
+}
