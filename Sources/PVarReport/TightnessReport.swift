@@ -46,7 +46,7 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         let enclosure = certified.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-"
         let sharp = id == .B3
             ? "no: supremum found \(f(best.bestRatio)) < 1 (proven <= \(f(provenB3RatioBound)))"
-            : (best.bestRatio >= 1 - 1e-6 ? "yes" : "not reached")
+            : (searchAttainsBound(bestRatio: best.bestRatio) ? "yes" : "not reached")
         rows += "| \(id.rawValue) | \(constantText(id)) | \(f(best.bestRatio)) | \(enclosure) | "
             + "\(certified?.verdict.rawValue ?? "-") | [\(witnessPath)](\(witnessPath)) | \(sharp) |\n"
         sections += "### \(id.rawValue)\n\n`\(id.statement)`\n\n"

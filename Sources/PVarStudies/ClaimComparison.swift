@@ -28,6 +28,17 @@ public struct ClaimComparison: Sendable, Equatable {
     /// Whether the two strategies' own intervals overlap (the cruder, unpaired reading).
     public let intervalsOverlap: Bool
 
+    public init(noise: Double, step: Int, better: SelectionStrategy, worse: SelectionStrategy, metric: SimulationMetric,
+                difference: MeanInterval, intervalsOverlap: Bool) {
+        self.noise = noise
+        self.step = step
+        self.better = better
+        self.worse = worse
+        self.metric = metric
+        self.difference = difference
+        self.intervalsOverlap = intervalsOverlap
+    }
+
     public var verdict: Verdict {
         difference.lower > 0 ? .supported : difference.upper < 0 ? .reversed : .unresolved
     }
@@ -55,3 +66,26 @@ extension SimulationResult {
     }
 }
 
+/// The Bonferroni reading of a family of `familySize` paired comparisons at overall level 5%: a
+/// comparison survives when its interval, widened from the 95% t quantile to the quantile at
+/// `1 - 0.025 / familySize`, still excludes 0. With one comparison it is the comparison's own verdict.
+public struct BonferroniCorrection: Sendable, Equatable {
+    public let familySize: Int
+    public let degreesOfFreedom: Int
+    /// `t_{1 - 0.025/m, df} / t_{0.975, df}`: the factor applied to every 95% half-width (>= 1).
+    public let widening: Double
+
+    public init(familySize: Int, degreesOfFreedom: Int) {
+        precondition(familySize >= 1 && degreesOfFreedom >= 1, "BonferroniCorrection: family and df must be >= 1")
+        self.familySize = familySize
+        self.degreesOfFreedom = degreesOfFreedom
+        widening = studentTQuantile(1 - 0.025 / Double(familySize), degreesOfFreedom: degreesOfFreedom)
+            / studentTQuantile(0.975, degreesOfFreedom: degreesOfFreedom)
+    }
+
+    /// Whether `k`'s widened interval excludes 0.
+    public func survives(_ k: ClaimComparison) -> Bool {
+        let h = k.difference.halfWidth * widening
+        return k.difference.mean - h > 0 || k.difference.mean + h < 0
+    }
+}

@@ -643,10 +643,33 @@ public struct LearningRatePilot: Sendable, Equatable {
     /// `[grid index][strategy]`: mean over the pilot seeds of the final held-out reward.
     public let rewards: [[Double]]
 
+    public init(runSeed: UInt64, seeds: Int, grid: [Double], rewards: [[Double]]) {
+        self.runSeed = runSeed
+        self.seeds = seeds
+        self.grid = grid
+        self.rewards = rewards
+    }
+
     /// The criterion per step size: the mean over strategies of `rewards`.
     public var scores: [Double] { rewards.map { $0.reduce(0, +) / Double($0.count) } }
     /// The step size with the best score (the smaller one on a tie).
     public var best: Double { grid[scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!] }
+
+    /// Score gap below which the runner-up is a near tie with the best step size: 0.005 of held-out
+    /// expected reward. Reason: the pilot averages `pilotSeeds` (3) seeds and computes no interval;
+    /// seed-to-seed differences of the final reward in this world are a few thousandths, so a gap
+    /// below 0.005 does not separate the two rates and the report says the choice is a tie.
+    public static let nearTieGap = 0.005
+
+    /// The second-best step size and its score gap to the best (`nil` with fewer than two).
+    public var runnerUp: (rate: Double, gap: Double)? {
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        guard order.count >= 2 else { return nil }
+        return (grid[order[1]], scores[order[0]] - scores[order[1]])
+    }
+
+    /// Whether the runner-up scores within `nearTieGap` of the best.
+    public var isNearTie: Bool { runnerUp.map { $0.gap < Self.nearTieGap } ?? false }
 }
 
 /// The pilot's default grid and seeds.

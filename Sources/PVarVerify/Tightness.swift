@@ -172,3 +172,13 @@ public func maximizeFromRandomStarts(
         return all.sorted { $0.restart < $1.restart }
     }
 }
+
+/// How far below 1 a search's best ratio may end and still count as attaining the bound (sharp):
+/// `1e-6`. Reason: the simplex stops when its size falls below 1e-10 in the search parameters, and
+/// near an equality instance the ratio falls off at most linearly in that distance; 1e-6 leaves four
+/// orders of magnitude for steep ratios and iteration caps, while a bound that is not attained (B3's
+/// supremum is below 0.375) ends far below it.
+public let attainedRatioTolerance = 1e-6
+
+/// Whether a search whose best ratio is `bestRatio` attained its bound (`>= 1 - attainedRatioTolerance`).
+public func searchAttainsBound(bestRatio: Double) -> Bool { bestRatio >= 1 - attainedRatioTolerance }

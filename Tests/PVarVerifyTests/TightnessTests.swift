@@ -18,6 +18,14 @@ let searchRestarts = 8
 
 @Suite("Tightness")
 struct TightnessTests {
+    @Test("a search attains its bound just inside attainedRatioTolerance of 1 and not just outside it")
+    func attainedFlipsAtTheTolerance() {
+        #expect(searchAttainsBound(bestRatio: 1 - attainedRatioTolerance / 2))
+        #expect(searchAttainsBound(bestRatio: 1))
+        #expect(!searchAttainsBound(bestRatio: 1 - 2 * attainedRatioTolerance))
+        #expect(!searchAttainsBound(bestRatio: provenB3RatioBound), "B3 is never attained")
+    }
+
     @Test("the search attains the sharp bounds B0, B1, B2 (ratio >= 1 - 1e-6), and never exceeds them rigorously",
           arguments: [BoundID.B0, .B1, .B2])
     func searchReachesSharpBounds(_ bound: BoundID) async throws {
