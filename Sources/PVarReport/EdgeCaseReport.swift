@@ -53,9 +53,9 @@ public func edgeCaseReport() -> String {
             for f in o.failures { out += "- [\(f.instance)] \(f.claim): observed \(f.observed)\n" }
             out += "\n"
         }
-        if c.id == "E4" { out += betaSweepTables(c) }
+        if c.id == .E4 { out += betaSweepTables(c) }
         out += "**Instances** (input of `pvar evaluate`"
-            + (c.id == "E4" ? "; the sweep replaces beta" : "") + "):\n\n"
+            + (c.id == .E4 ? "; the sweep replaces beta" : "") + "):\n\n"
         for inst in c.instances {
             out += "\(inst.label):\n\n```json\n\(InstanceFile.encode(inst.problem))```\n\n"
         }

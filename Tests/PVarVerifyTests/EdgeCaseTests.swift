@@ -8,7 +8,7 @@ import PVarVerify
 import Testing
 
 /// The catalogue case with the given id.
-func catalogueCase(_ id: String) throws -> EdgeCase {
+func catalogueCase(_ id: EdgeCaseID) throws -> EdgeCase {
     try #require(edgeCaseCatalogue().first { $0.id == id }, "no edge case \(id)")
 }
 
@@ -36,7 +36,7 @@ let underflowLabel = "theta = [0, -800, -800]"
 struct EdgeCases {
     @Test("E1: K = 1 has a zero gradient, zero PVars, D = G = 0, L = log 2, and every bound reads 0 <= 0")
     func singleResponseGivesZeroGradientAndZeroBounds() throws {
-        let c = try catalogueCase("E1")
+        let c = try catalogueCase(.E1)
         for inst in c.instances {
             let p = inst.problem
             let e = try Evaluation(p)
@@ -61,7 +61,7 @@ struct EdgeCases {
 
     @Test("E2: identical feature rows give an exactly zero gradient and D = G = 0, whatever the labels and mu")
     func identicalFeaturesGiveExactlyZeroGradient() throws {
-        let c = try catalogueCase("E2")
+        let c = try catalogueCase(.E2)
         var problems = c.instances.map { ($0.label, $0.problem) }
         // Whatever the labels: extreme and tiny reward gaps on the same rows.
         let base = c.instance
@@ -88,7 +88,7 @@ struct EdgeCases {
 
     @Test("E3: near-one-hot gradients and PVar_policy are of order pi_minor, as the leading-order closed form says")
     func nearOneHotPoliciesMatchTheLeadingOrder() throws {
-        let c = try catalogueCase("E3")
+        let c = try catalogueCase(.E3)
         for label in ["theta = [0, -40, -80]", "theta = [0, -700, -700]"] {
             let p = try labelled(c, label)
             let e = try Evaluation(p)
@@ -148,7 +148,7 @@ struct EdgeCases {
 
     @Test("E4: as beta -> 0 and beta -> infinity, grad/beta, PVar_policy and the ratios converge at their explicit rates")
     func betaLimitsConvergeAtExplicitRates() throws {
-        let c = try catalogueCase("E4")
+        let c = try catalogueCase(.E4)
         let p = c.instance
         for side in BetaLimitSide.allCases {
             let limit = BetaLimit(p, side)
@@ -238,7 +238,7 @@ struct EdgeCases {
     @Test("E5: logits near +-700 (and past exp's overflow at 709.8) give finite outputs that match the closed forms")
     func logitsNearOverflowStayFiniteAndMatchClosedForms() throws {
         #expect(exp(710.0) == .infinity, "the 710 instance is past the naive softmax's overflow")
-        let c = try catalogueCase("E5")
+        let c = try catalogueCase(.E5)
         for inst in c.instances {
             let p = inst.problem
             let e = try Evaluation(p)
@@ -274,7 +274,7 @@ struct EdgeCases {
 
     @Test("E6: reference entries 1e-300 and 5e-324 keep every log-ratio finite and at-reference detection working")
     func tinyReferenceEntriesKeepLogRatiosFinite() throws {
-        let c = try catalogueCase("E6")
+        let c = try catalogueCase(.E6)
         for (label, atReference) in [("pi_ref_1 = 1e-300, theta = log pi_ref", true), ("pi_ref_1 = 5e-324, theta = log pi_ref", true),
                                      ("pi_ref_1 = 5e-324, theta = 0", false)] {
             let p = try labelled(c, label)
@@ -301,7 +301,7 @@ struct EdgeCases {
 
     @Test("E7: equal rewards give PVar_labels = 0: the gradient is exactly 0 at the reference, and B2/B3 fail away from it")
     func equalRewardsGiveZeroGradientOnlyAtTheReference() throws {
-        let c = try catalogueCase("E7")
+        let c = try catalogueCase(.E7)
 
         let pAt = try labelled(c, "exactly at the reference")
         let at = try Evaluation(pAt)
@@ -354,7 +354,7 @@ struct EdgeCases {
 
     @Test("E8: responses of zero pair weight contribute nothing: the instance without them gives the same L, gradient, PVar_labels, delta, D")
     func zeroWeightResponsesContributeNothing() throws {
-        let c = try catalogueCase("E8")
+        let c = try catalogueCase(.E8)
         for (fullLabel, reducedLabel) in [("features, weights [0.5, 0, 0.5, 0]", "features, zero-weight responses removed"),
                                           ("tabular, weights [0.25, 0, 0.5, 0.25]", "tabular, zero-weight responses removed")] {
             let pFull = try labelled(c, fullLabel), pReduced = try labelled(c, reducedLabel)
@@ -388,7 +388,7 @@ struct EdgeCases {
     @Test("Every catalogue case has its report row: title, math, tool summary and verdict, and at least one instance")
     func catalogueIsComplete() {
         let cases = edgeCaseCatalogue()
-        #expect(cases.map(\.id) == (1...8).map { "E\($0)" })
+        #expect(cases.map(\.id.rawValue) == (1...8).map { "E\($0)" })
         for c in cases {
             let o = examineEdgeCase(c)
             #expect(!c.instances.isEmpty && !c.title.isEmpty && !c.mathInBrief.isEmpty && !c.mathSays.isEmpty, "\(c.id)")
