@@ -2,6 +2,7 @@
 // of an evaluation, the estimation study's replicates).
 
 import Dispatch
+import Foundation
 
 /// Runs `body` on `parallelBlocks` consecutive chunks of `0..<n`, concurrently when
 /// `n >= minimum` (one call with `0..<n` below). For independent per-entry work that writes
@@ -39,4 +40,21 @@ public func parallelMap<T>(_ n: Int, minimum: Int = parallelThreshold, _ f: (Int
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// `[await body(0), ..., await body(count - 1)]`, run as concurrent tasks with at most `limit` in
+/// flight (default: the active cores): the package's one bounded task group. Results are stored by
+/// index, so they are the same for any `limit`, and each task's work must depend on its index only.
+public func boundedTaskMap<T: Sendable>(_ count: Int, limit: Int? = nil,
+                                        _ body: @escaping @Sendable (Int) async -> T) async -> [T] {
+    let limit = max(1, limit ?? ProcessInfo.processInfo.activeProcessorCount)
+    return await withTaskGroup(of: (Int, T).self) { group in
+        var slots = [T?](repeating: nil, count: count)
+        for i in 0..<count {
+            if i >= limit, let (done, value) = await group.next() { slots[done] = value }
+            group.addTask { (i, await body(i)) }
+        }
+        for await (i, value) in group { slots[i] = value }
+        return slots.map { $0! }
+    }
 }

@@ -23,8 +23,6 @@ public func estimationReportFiles(_ study: EstimationStudy) -> [ReportFile] {
      ReportFile(path: "plots/estimation-topk.svg", contents: estimationTopKPlot(study).svg())]
 }
 
-private func g(_ x: Double) -> String { String(format: "%.4g", x) }
-private func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
 
 func estimationMarkdown(_ s: EstimationStudy) -> String {
     let c = s.configuration
@@ -41,7 +39,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     (`Sources/PVarGSL/Estimators.swift`), the computation the `Estimators` suite asserts on.
 
     **Verdict: \(failed.isEmpty ? "all \(s.checks.count) statistical checks pass" : "\(failed.count) of \(s.checks.count) checks FAIL")**
-    (each with false-failure probability \(g(delta)); together at most \(g(c.suiteFailureProbability))).
+    (each with false-failure probability \(significant(delta, 4)); together at most \(significant(c.suiteFailureProbability, 4))).
 
     ## The estimators
 
@@ -79,8 +77,8 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     """
     for k in s.cases {
         let e = k.estimand
-        out += "| \(k.name) | \(e.responseCount) | \(g(e.exact)) | \(g(e.zeta1)) | \(g(e.zeta2)) | \(g(e.kernelMax)) | "
-            + "\(g(4 * e.zeta1)) | \(g(64 * e.unbiasedVariance(sampleSize: 64))) |\n"
+        out += "| \(k.name) | \(e.responseCount) | \(significant(e.exact, 4)) | \(significant(e.zeta1, 4)) | \(significant(e.zeta2, 4)) | \(significant(e.kernelMax, 4)) | "
+            + "\(significant(4 * e.zeta1, 4)) | \(significant(64 * e.unbiasedVariance(sampleSize: 64), 4)) |\n"
     }
 
     // Unbiasedness.
@@ -90,7 +88,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
 
     Claim `E[U] = PVar`: the mean of the `M` estimates must be within `t` of the exact PVar, with `t` from
     Bernstein's inequality for bounded variables (every estimate lies in `[0, max h]`) and the exact
-    `Var U`: `P(|mean - PVar| >= t) <= 2 exp(-M t^2 / (2 Var U + (2/3) c t)) = \(g(delta))`,
+    `Var U`: `P(|mean - PVar| >= t) <= 2 exp(-M t^2 / (2 Var U + (2/3) c t)) = \(significant(delta, 4))`,
     `c = max(PVar, max h - PVar)`; rigorous, no normal approximation. Chebyshev with the same variance and
     probability would need `t = sqrt(Var U / (M delta))`, shown for comparison: at this `delta` it is
     wider than the whole range of `U`, which is why the checks use Bernstein. The tolerance also covers
@@ -111,8 +109,8 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
             let cheb = chebyshevDeviation(variance: k.estimand.unbiasedVariance(sampleSize: run.sampleSize),
                                           count: Double(m), failureProbability: delta)
             let rejected = abs(run.meanPlugIn - k.estimand.exact) > u.tolerance
-            out += "| \(k.name) | \(run.sampleSize) | \(g(run.meanUnbiased)) | \(g(run.meanUnbiased - k.estimand.exact)) | "
-                + "\(g(u.tolerance)) | \(g(cheb)) | \(g(run.meanPlugIn)) | \(g(v.theory)) | \(rejected ? "yes" : "no") | "
+            out += "| \(k.name) | \(run.sampleSize) | \(significant(run.meanUnbiased, 4)) | \(significant(run.meanUnbiased - k.estimand.exact, 4)) | "
+                + "\(significant(u.tolerance, 4)) | \(significant(cheb, 4)) | \(significant(run.meanPlugIn, 4)) | \(significant(v.theory, 4)) | \(rejected ? "yes" : "no") | "
                 + "\(u.passes && v.passes ? "holds" : "FAIL") |\n"
         }
     }
@@ -125,7 +123,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     Claim `Var U` = Hoeffding's formula: the sample variance `S^2` of the `M` estimates must be within `t`
     of it. `S^2` is itself a U-statistic (kernel `(x - x')^2 / 2`, in `[0, (max h)^2 / 2]`, variance at
     most `(c^2 Var U + (Var U)^2) / 2`), so Bernstein's inequality for U-statistics over `floor(M/2)`
-    blocks gives a rigorous `t` at probability \(g(delta)). The tolerance is tight at small `n` and loose
+    blocks gives a rigorous `t` at probability \(significant(delta, 4)). The tolerance is tight at small `n` and loose
     at large `n` (where `Var U` is small against the range of the estimates); the exact enumeration in
     the suite covers the formula there. "first order" is `4 zeta1 / n`, the usual large-`n`
     approximation: it drops `zeta2` and is far off at small `n`. "MSE(V) / Var U" compares the plug-in's
@@ -141,9 +139,9 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
         for (si, run) in s.runs[ci].enumerated() {
             let check = variance[ci * sizes.count + si]
             let n = run.sampleSize
-            out += "| \(k.name) | \(n) | \(g(run.varianceUnbiased)) | \(g(check.theory)) | \(g(run.varianceUnbiased / check.theory)) | "
-                + "\(g(check.tolerance / check.theory)) | \(g(4 * e.zeta1 / Double(n))) | "
-                + "\(g(e.plugInMeanSquaredError(sampleSize: n) / e.unbiasedVariance(sampleSize: n))) | \(check.passes ? "holds" : "FAIL") |\n"
+            out += "| \(k.name) | \(n) | \(significant(run.varianceUnbiased, 4)) | \(significant(check.theory, 4)) | \(significant(run.varianceUnbiased / check.theory, 4)) | "
+                + "\(significant(check.tolerance / check.theory, 4)) | \(significant(4 * e.zeta1 / Double(n), 4)) | "
+                + "\(significant(e.plugInMeanSquaredError(sampleSize: n) / e.unbiasedVariance(sampleSize: n), 4)) | \(check.passes ? "holds" : "FAIL") |\n"
         }
     }
     out += "\n![Var U against n](plots/estimation-variance.svg)\n"
@@ -162,8 +160,8 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     - Chebyshev with the exact `Var U`: `Var U / t^2`.
 
     At `t = 2 sd(U)`, `3 sd(U)` and `t_H`, the deviation Hoeffding's bound certifies with probability
-    \(g(c.hoeffdingConfidence)), the empirical tail frequency over the `M` estimates must be at most the bound plus
-    the Chernoff excess `s` (`exp(-M KL(bound + s || bound)) = \(g(delta))`). Found <= theory everywhere
+    \(significant(c.hoeffdingConfidence, 4)), the empirical tail frequency over the `M` estimates must be at most the bound plus
+    the Chernoff excess `s` (`exp(-M KL(bound + s || bound)) = \(significant(delta, 4))`). Found <= theory everywhere
     is the expected outcome; how far below shows how loose each bound is. The two U-statistic bounds use
     only `zeta2`, the variance of a single pair, so at large `n` they are vacuous at a few standard
     deviations, where Chebyshev (which knows `zeta1`) is not.
@@ -181,15 +179,15 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
             for (d, count) in zip(run.deviations, run.tailCounts) {
                 let h = tails[index], b = tails[index + 1], ch = tails[index + 2]
                 index += 3
-                out += "| \(k.name) | \(run.sampleSize) | \(g(d)) | \(g(d / sd)) | \(g(Double(count) / Double(run.count))) | "
-                    + "\(g(ch.theory)) | \(g(b.theory)) | \(g(h.theory)) | \(h.passes && b.passes && ch.passes ? "holds" : "FAIL") |\n"
+                out += "| \(k.name) | \(run.sampleSize) | \(significant(d, 4)) | \(significant(d / sd, 4)) | \(significant(Double(count) / Double(run.count), 4)) | "
+                    + "\(significant(ch.theory, 4)) | \(significant(b.theory, 4)) | \(significant(h.theory, 4)) | \(h.passes && b.passes && ch.passes ? "holds" : "FAIL") |\n"
             }
         }
     }
     out += """
 
     How many samples the Hoeffding guarantee costs: `t_H` is the half-width Hoeffding certifies with
-    probability \(g(c.hoeffdingConfidence)); the empirical \(g(c.hoeffdingConfidence))-quantile of `|U - PVar|` is what is achieved.
+    probability \(significant(c.hoeffdingConfidence, 4)); the empirical \(significant(c.hoeffdingConfidence, 4))-quantile of `|U - PVar|` is what is achieved.
 
     | case | n | t_H (Hoeffding, range 1/4) | empirical quantile | t_H / quantile |
     |---|---|---|---|---|
@@ -198,7 +196,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     for (ci, k) in s.cases.enumerated() {
         for run in s.runs[ci] {
             let tH = run.deviations.last ?? 0
-            out += "| \(k.name) | \(run.sampleSize) | \(g(tH)) | \(g(run.deviationQuantile)) | \(g(tH / run.deviationQuantile)) |\n"
+            out += "| \(k.name) | \(run.sampleSize) | \(significant(tH, 4)) | \(significant(run.deviationQuantile, 4)) | \(significant(tH / run.deviationQuantile, 4)) |\n"
         }
     }
 
@@ -212,9 +210,9 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
 
     The use the paper proposes: keep the prompts with the highest PVar. Population: the first
     \(c.population) instances at the reference (the six families cycling; `PVar_labels` with pairs from
-    `pi_ref`, the paper's setting), exact PVar from \(g(pv.first ?? 0)) to \(g(pv.last ?? 0)) (quartiles
-    \(g(quantile(0.25))), \(g(quantile(0.5))), \(g(quantile(0.75)))). For each `n`, every prompt gets one U-estimate
-    from `n` fresh responses and the top \(c.topCount) (\(pct(c.topFraction))) by estimate are compared with the
+    `pi_ref`, the paper's setting), exact PVar from \(significant(pv.first ?? 0, 4)) to \(significant(pv.last ?? 0, 4)) (quartiles
+    \(significant(quantile(0.25), 4)), \(significant(quantile(0.5), 4)), \(significant(quantile(0.75), 4))). For each `n`, every prompt gets one U-estimate
+    from `n` fresh responses and the top \(c.topCount) (\(percent(c.topFraction, 1))) by estimate are compared with the
     top \(c.topCount) by exact PVar (ties broken by index); \(c.replicates) independent replicates. The plug-in
     selects exactly the same prompts (it is `((n-1)/n) U`).
 
@@ -223,8 +221,8 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
 
     """
     for row in s.topK {
-        out += "| \(row.sampleSize) | \(g(row.meanAgreement)) | \(g(row.agreementVariance.squareRoot())) | "
-            + "\(pct(row.exactRecovery)) | \(pct(row.meanCaptured)) |\n"
+        out += "| \(row.sampleSize) | \(significant(row.meanAgreement, 4)) | \(significant(row.agreementVariance.squareRoot(), 4)) | "
+            + "\(percent(row.exactRecovery, 1)) | \(percent(row.meanCaptured, 1)) |\n"
     }
     out += """
 
@@ -232,8 +230,8 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     selection by estimate keeps of what selection by the exact value would keep.
 
     Claims (one-sided empirical Bernstein bounds of Maurer and Pontil 2009 over the replicates,
-    each at probability \(g(delta))): the expected agreement does not decrease from one `n` to the
-    next (mean difference `>= -t`), and at `n = \(sizes.last ?? 0)` it is at least \(g(c.topKLevelThreshold)) (measured
+    each at probability \(significant(delta, 4))): the expected agreement does not decrease from one `n` to the
+    next (mean difference `>= -t`), and at `n = \(sizes.last ?? 0)` it is at least \(significant(c.topKLevelThreshold, 4)) (measured
     0.890 to 0.970 over the populations of run seeds 1-20 and 20261126).
 
     | claim | n | observed | threshold | t | verdict |
@@ -241,7 +239,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
 
     """
     for ch in topChecks {
-        out += "| \(ch.claim.rawValue) | \(ch.label) | \(g(ch.observed)) | \(g(ch.theory)) | \(g(ch.tolerance)) | \(ch.passes ? "holds" : "FAIL") |\n"
+        out += "| \(ch.claim.rawValue) | \(ch.label) | \(significant(ch.observed, 4)) | \(significant(ch.theory, 4)) | \(significant(ch.tolerance, 4)) | \(ch.passes ? "holds" : "FAIL") |\n"
     }
     out += "\n![top-k agreement against n](plots/estimation-topk.svg)\n"
 
@@ -317,7 +315,6 @@ struct EstimationPlot {
     }
 
     func svg() -> String {
-        func n(_ v: Double) -> String { String(format: "%.2f", v) }
         let all = series.flatMap { $0.line + $0.points }.filter(usable)
         func tx(_ v: Double) -> Double { xLog ? log10(v) : v }
         func ty(_ v: Double) -> Double { yLog ? log10(v) : v }
@@ -338,14 +335,14 @@ struct EstimationPlot {
         func py(_ v: Double) -> Double { t + h - (ty(v) - y0) / (y1 - y0) * h }
 
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(Self.width))" height="\(n(Self.height))" \
-        viewBox="0 0 \(n(Self.width)) \(n(Self.height))" font-family="sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fixed(Self.width, 2))" height="\(fixed(Self.height, 2))" \
+        viewBox="0 0 \(fixed(Self.width, 2)) \(fixed(Self.height, 2))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(n(Self.width / 2))" y="28" text-anchor="middle" font-size="16">\(xmlEscape(title))</text>
+        <text x="\(fixed(Self.width / 2, 2))" y="28" text-anchor="middle" font-size="16">\(xmlEscape(title))</text>
 
         """
         for (i, line) in subtitles.prefix(2).enumerated() {
-            out += "<text x=\"\(n(Self.width / 2))\" y=\"\(n(50 + 17 * Double(i)))\" text-anchor=\"middle\" fill=\"#444\">\(xmlEscape(line))</text>\n"
+            out += "<text x=\"\(fixed(Self.width / 2, 2))\" y=\"\(fixed(50 + 17 * Double(i), 2))\" text-anchor=\"middle\" fill=\"#444\">\(xmlEscape(line))</text>\n"
         }
         // Grid, ticks, labels.
         out += "<g stroke=\"#ddd\" stroke-width=\"1\">\n"
@@ -355,56 +352,63 @@ struct EstimationPlot {
         } else {
             for i in 0...5 {
                 let v = y0 + (y1 - y0) * Double(i) / 5
-                yTicks.append((v, String(format: "%.2g", v)))
+                yTicks.append((v, significant(v, 2)))
             }
         }
         for (v, _) in yTicks {
-            out += "<line x1=\"\(n(l))\" y1=\"\(n(py(v)))\" x2=\"\(n(l + w))\" y2=\"\(n(py(v)))\"/>\n"
+            out += "<line x1=\"\(fixed(l, 2))\" y1=\"\(fixed(py(v), 2))\" x2=\"\(fixed(l + w, 2))\" y2=\"\(fixed(py(v), 2))\"/>\n"
         }
         for v in xTicks where !xLog || v > 0 {
-            out += "<line x1=\"\(n(px(v)))\" y1=\"\(n(t))\" x2=\"\(n(px(v)))\" y2=\"\(n(t + h))\"/>\n"
+            out += "<line x1=\"\(fixed(px(v), 2))\" y1=\"\(fixed(t, 2))\" x2=\"\(fixed(px(v), 2))\" y2=\"\(fixed(t + h, 2))\"/>\n"
         }
         out += "</g>\n"
         for (v, label) in yTicks {
             if label.hasPrefix("10^") {
-                out += "<text x=\"\(n(l - 8))\" y=\"\(n(py(v) + 4))\" text-anchor=\"end\">10<tspan dy=\"-6\" font-size=\"9\">\(label.dropFirst(3))</tspan></text>\n"
+                out += "<text x=\"\(fixed(l - 8, 2))\" y=\"\(fixed(py(v) + 4, 2))\" text-anchor=\"end\">10<tspan dy=\"-6\" font-size=\"9\">\(label.dropFirst(3))</tspan></text>\n"
             } else {
-                out += "<text x=\"\(n(l - 8))\" y=\"\(n(py(v) + 4))\" text-anchor=\"end\">\(label)</text>\n"
+                out += "<text x=\"\(fixed(l - 8, 2))\" y=\"\(fixed(py(v) + 4, 2))\" text-anchor=\"end\">\(label)</text>\n"
             }
         }
         for v in xTicks where !xLog || v > 0 {
-            out += "<text x=\"\(n(px(v)))\" y=\"\(n(t + h + 18))\" text-anchor=\"middle\">\(String(format: "%g", v))</text>\n"
+            out += "<text x=\"\(fixed(px(v), 2))\" y=\"\(fixed(t + h + 18, 2))\" text-anchor=\"middle\">\(significant(v, 6))</text>\n"
         }
-        out += "<rect x=\"\(n(l))\" y=\"\(n(t))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"none\" stroke=\"black\"/>\n"
-        out += "<text x=\"\(n(l + w / 2))\" y=\"\(n(t + h + 44))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
+        out += "<rect x=\"\(fixed(l, 2))\" y=\"\(fixed(t, 2))\" width=\"\(fixed(w, 2))\" height=\"\(fixed(h, 2))\" fill=\"none\" stroke=\"black\"/>\n"
+        out += "<text x=\"\(fixed(l + w / 2, 2))\" y=\"\(fixed(t + h + 44, 2))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
         let yx = l - 58, yy = t + h / 2
-        out += "<text x=\"\(n(yx))\" y=\"\(n(yy))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 \(n(yx)) \(n(yy)))\">\(xmlEscape(yLabel))</text>\n"
+        out += "<text x=\"\(fixed(yx, 2))\" y=\"\(fixed(yy, 2))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 \(fixed(yx, 2)) \(fixed(yy, 2)))\">\(xmlEscape(yLabel))</text>\n"
 
+        out += seriesAndLegend(px: px, py: py, legendX: l + w + 20, legendY: t + 10)
+        out += "</svg>\n"
+        return out
+    }
+
+    /// The series (polylines and points) and the legend beside the plot area.
+    func seriesAndLegend(px: (Double) -> Double, py: (Double) -> Double, legendX: Double, legendY: Double) -> String {
+        var out = ""
         // Series.
         for (i, s) in series.enumerated() {
             let colour = LogLogScatter.colours[i % LogLogScatter.colours.count]
             let line = s.line.filter(usable)
             if line.count >= 2 {
                 out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\""
-                    + line.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ") + "\"/>\n"
+                    + line.map { "\(fixed(px($0.x), 2)),\(fixed(py($0.y), 2))" }.joined(separator: " ") + "\"/>\n"
             }
             out += "<g fill=\"\(colour)\">\n"
             for p in s.points where usable(p) {
-                out += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"3.5\"/>\n"
+                out += "<circle cx=\"\(fixed(px(p.x), 2))\" cy=\"\(fixed(py(p.y), 2))\" r=\"3.5\"/>\n"
             }
             out += "</g>\n"
         }
         // Legend.
-        var ly = t + 10
-        let lx = l + w + 20
+        var ly = legendY
+        let lx = legendX
         for (i, s) in series.enumerated() {
             let colour = LogLogScatter.colours[i % LogLogScatter.colours.count]
-            out += "<line x1=\"\(n(lx))\" y1=\"\(n(ly))\" x2=\"\(n(lx + 24))\" y2=\"\(n(ly))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
-            out += "<circle cx=\"\(n(lx + 12))\" cy=\"\(n(ly))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
-            out += "<text x=\"\(n(lx + 30))\" y=\"\(n(ly + 4))\" font-size=\"11\">\(xmlEscape(s.name))</text>\n"
+            out += "<line x1=\"\(fixed(lx, 2))\" y1=\"\(fixed(ly, 2))\" x2=\"\(fixed(lx + 24, 2))\" y2=\"\(fixed(ly, 2))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+            out += "<circle cx=\"\(fixed(lx + 12, 2))\" cy=\"\(fixed(ly, 2))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
+            out += "<text x=\"\(fixed(lx + 30, 2))\" y=\"\(fixed(ly + 4, 2))\" font-size=\"11\">\(xmlEscape(s.name))</text>\n"
             ly += 20
         }
-        out += "</svg>\n"
         return out
     }
 }

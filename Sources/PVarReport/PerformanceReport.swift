@@ -45,7 +45,6 @@ public struct BenchReferences: Sendable {
 /// `make report`.
 public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int, perSecond: Double)],
                               references r: BenchReferences, command: String) -> (markdown: String, svg: String) {
-    func g(_ x: Double) -> String { String(format: "%.4g", x) }
     func slope(_ ts: [(Int, Double)]) -> (slope: Double, slopeStandardError: Double)? {
         let points = ts.filter { $0.0 >= 256 }
         guard let f = fitLine(x: points.map { log(Double($0.0)) }, y: points.map { log($0.1) }) else { return nil }
@@ -55,7 +54,7 @@ public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int
     let oneCoreTimings = timings.compactMap { t in t.singleCoreSecondsPerEval.map { (t.responses, $0) } }
     let oneCore = oneCoreTimings.count == timings.count ? slope(oneCoreTimings) : nil
     var subtitles: [String] = []
-    if let f = oneCore { subtitles.append("fitted slope (K >= 256): one core \(g(f.slope)), all cores \(allCores.map { g($0.slope) } ?? "-"); O(K^2) is slope 2") }
+    if let f = oneCore { subtitles.append("fitted slope (K >= 256): one core \(significant(f.slope, 4)), all cores \(allCores.map { significant($0.slope, 4) } ?? "-"); O(K^2) is slope 2") }
     var series: [LogLogScatter.Series] = Dictionary(grouping: timings, by: \.dimension).sorted { $0.key < $1.key }.map { d, ts in
         .init(name: "all cores, d = \(d)", points: ts.map { .init(x: Double($0.responses), y: $0.secondsPerEval) })
     }
@@ -74,18 +73,18 @@ public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int
         + "`KernelInstructionSets`).\n\n"
     md += "| K | d | seconds/eval (all cores) | seconds/eval (one core) | evals/second (all cores) |\n|---|---|---|---|---|\n"
     for t in timings {
-        md += "| \(t.responses) | \(t.dimension) | \(g(t.secondsPerEval)) | \(t.singleCoreSecondsPerEval.map(g) ?? "-") | \(g(1 / t.secondsPerEval)) |\n"
+        md += "| \(t.responses) | \(t.dimension) | \(significant(t.secondsPerEval, 4)) | \(t.singleCoreSecondsPerEval.map { significant($0, 4) } ?? "-") | \(significant(1 / t.secondsPerEval, 4)) |\n"
     }
     if let f = oneCore {
-        md += "\nCost against K (log-log least squares over K >= 256, GSL `gsl_fit_linear`): one core slope \(g(f.slope)) "
-            + "(standard error \(g(f.slopeStandardError))): the O(K^2) pair kernel dominates, the O(K d) rest shows at small K. "
+        md += "\nCost against K (log-log least squares over K >= 256, GSL `gsl_fit_linear`): one core slope \(significant(f.slope, 4)) "
+            + "(standard error \(significant(f.slopeStandardError, 4))): the O(K^2) pair kernel dominates, the O(K d) rest shows at small K. "
         if let a = allCores {
-            md += "All cores: slope \(g(a.slope)) (standard error \(g(a.slopeStandardError))), lower because the pair rows "
+            md += "All cores: slope \(significant(a.slope, 4)) (standard error \(significant(a.slopeStandardError, 4))), lower because the pair rows "
                 + "run on both cores only from K = 1024 on.\n"
         }
     } else if let a = allCores {
-        md += "\nCost against K (log-log least squares over K >= 256, GSL `gsl_fit_linear`): slope \(g(a.slope)) "
-            + "(standard error \(g(a.slopeStandardError))).\n"
+        md += "\nCost against K (log-log least squares over K >= 256, GSL `gsl_fit_linear`): slope \(significant(a.slope, 4)) "
+            + "(standard error \(significant(a.slopeStandardError, 4))).\n"
     }
     // Cost model t = a K^2 + c K (d fixed): t / K is a line in K.
     let modelPoints = (oneCore != nil ? oneCoreTimings : timings.map { ($0.responses, $0.secondsPerEval) }).filter { $0.0 >= 256 }
@@ -93,9 +92,9 @@ public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int
        let largest = modelPoints.max(by: { $0.0 < $1.0 }) {
         let k = Double(largest.0), quadratic = fit.slope * k * k, linear = fit.intercept * k
         md += "\nCost model (\(oneCore != nil ? "one core" : "all cores"), K >= 256): seconds/eval divided by K is a line in K, "
-            + "`t/K = a K + c` (GSL `gsl_fit_linear`): a = \(g(fit.slope)) s (the pair terms, a K^2 in all), "
-            + "c = \(g(fit.intercept)) s per response (the O(K d) stages at d = \(timings.first?.dimension ?? 0)); at K = \(largest.0) "
-            + "the model gives \(g(quadratic)) s for the K^2 part and \(g(linear)) s for the rest (measured \(g(largest.1)) s). "
+            + "`t/K = a K + c` (GSL `gsl_fit_linear`): a = \(significant(fit.slope, 4)) s (the pair terms, a K^2 in all), "
+            + "c = \(significant(fit.intercept, 4)) s per response (the O(K d) stages at d = \(timings.first?.dimension ?? 0)); at K = \(largest.0) "
+            + "the model gives \(significant(quadratic, 4)) s for the K^2 part and \(significant(linear, 4)) s for the rest (measured \(significant(largest.1, 4)) s). "
             + "The log-log slope stays below 2 over this range because the per-response part is still a sizeable share.\n"
     }
     md += "\n![seconds per evaluation against K](plots/performance.svg)\n"
@@ -104,7 +103,7 @@ public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int
         md += "\n## Reference points at K = \(largest.responses), d = \(largest.dimension), measured in the same run\n\n"
         md += "| implementation | seconds/eval | NumPy / this | this / C loop with the loss |\n|---|---|---|---|\n"
         func row(_ name: String, _ t: Double) -> String {
-            "| \(name) | \(g(t)) | \(r.numpySeconds.map { g($0 / t) + "x" } ?? "-") | \(r.cSeconds.map { g(t / $0) } ?? "-") |\n"
+            "| \(name) | \(significant(t, 4)) | \(r.numpySeconds.map { significant($0 / t, 4) + "x" } ?? "-") | \(r.cSeconds.map { significant(t / $0, 4) } ?? "-") |\n"
         }
         md += row("pvar, all cores (2; pair rows in 8 fixed blocks from K = 1024)", all)
         if let one { md += row("pvar, one core", one) }
@@ -120,7 +119,7 @@ public func performanceReport(timings: [BenchTiming], throughput: [(threads: Int
     }
     if !throughput.isEmpty {
         md += "\n## Sweeps (distinct instances, K = 256, d = 16)\n\n| threads | instances/second |\n|---|---|\n"
-        for t in throughput { md += "| \(t.threads) | \(g(t.perSecond)) |\n" }
+        for t in throughput { md += "| \(t.threads) | \(significant(t.perSecond, 4)) |\n" }
         md += "\nSweeps (`pvar check`, `pvar report`, `pvar tightness` restarts) run their chunks on all cores and reduce "
             + "them in index order, so their results are byte-identical for any `--threads` (suite `Sharding`).\n"
     }

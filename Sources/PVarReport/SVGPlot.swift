@@ -95,17 +95,16 @@ public struct LogLogScatter: Sendable {
         let l = Self.left, t = Self.top, s = Self.side
         func px(_ x: Double) -> Double { l + (log10(x) - Double(lo)) / span * s }
         func py(_ y: Double) -> Double { t + s - (log10(y) - Double(lo)) / span * s }
-        func n(_ v: Double) -> String { String(format: "%.2f", v) }
 
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(Self.width))" height="\(n(Self.height))" \
-        viewBox="0 0 \(n(Self.width)) \(n(Self.height))" font-family="sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fixed(Self.width, 2))" height="\(fixed(Self.height, 2))" \
+        viewBox="0 0 \(fixed(Self.width, 2)) \(fixed(Self.height, 2))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(n(Self.width / 2))" y="28" text-anchor="middle" font-size="16">\(xmlEscape(title))</text>
+        <text x="\(fixed(Self.width / 2, 2))" y="28" text-anchor="middle" font-size="16">\(xmlEscape(title))</text>
 
         """
         for (i, line) in subtitles.prefix(2).enumerated() {
-            out += "<text x=\"\(n(Self.width / 2))\" y=\"\(n(50 + 17 * Double(i)))\" text-anchor=\"middle\" fill=\"#444\">"
+            out += "<text x=\"\(fixed(Self.width / 2, 2))\" y=\"\(fixed(50 + 17 * Double(i), 2))\" text-anchor=\"middle\" fill=\"#444\">"
                 + "\(xmlEscape(line))</text>\n"
         }
 
@@ -115,32 +114,32 @@ public struct LogLogScatter: Sendable {
         out += "<g stroke=\"#ddd\" stroke-width=\"1\">\n"
         for k in lo...hi where k.isMultiple(of: step) {
             let x = l + Double(k - lo) / span * s, y = t + s - Double(k - lo) / span * s
-            out += "<line x1=\"\(n(x))\" y1=\"\(n(t))\" x2=\"\(n(x))\" y2=\"\(n(t + s))\"/>\n"
-            out += "<line x1=\"\(n(l))\" y1=\"\(n(y))\" x2=\"\(n(l + s))\" y2=\"\(n(y))\"/>\n"
+            out += "<line x1=\"\(fixed(x, 2))\" y1=\"\(fixed(t, 2))\" x2=\"\(fixed(x, 2))\" y2=\"\(fixed(t + s, 2))\"/>\n"
+            out += "<line x1=\"\(fixed(l, 2))\" y1=\"\(fixed(y, 2))\" x2=\"\(fixed(l + s, 2))\" y2=\"\(fixed(y, 2))\"/>\n"
         }
         out += "</g>\n<g stroke=\"black\" stroke-width=\"1\">\n"
         for k in lo...hi where k.isMultiple(of: minor) {
             let len = k.isMultiple(of: step) ? 6.0 : 3.0
             let x = l + Double(k - lo) / span * s, y = t + s - Double(k - lo) / span * s
-            out += "<line x1=\"\(n(x))\" y1=\"\(n(t + s))\" x2=\"\(n(x))\" y2=\"\(n(t + s + len))\"/>\n"
-            out += "<line x1=\"\(n(l - len))\" y1=\"\(n(y))\" x2=\"\(n(l))\" y2=\"\(n(y))\"/>\n"
+            out += "<line x1=\"\(fixed(x, 2))\" y1=\"\(fixed(t + s, 2))\" x2=\"\(fixed(x, 2))\" y2=\"\(fixed(t + s + len, 2))\"/>\n"
+            out += "<line x1=\"\(fixed(l - len, 2))\" y1=\"\(fixed(y, 2))\" x2=\"\(fixed(l, 2))\" y2=\"\(fixed(y, 2))\"/>\n"
         }
         out += "</g>\n"
         for k in lo...hi where k.isMultiple(of: step) {
             let x = l + Double(k - lo) / span * s, y = t + s - Double(k - lo) / span * s
-            out += "<text x=\"\(n(x))\" y=\"\(n(t + s + 22))\" text-anchor=\"middle\">10<tspan dy=\"-6\" font-size=\"9\">\(k)</tspan></text>\n"
-            out += "<text x=\"\(n(l - 10))\" y=\"\(n(y + 4))\" text-anchor=\"end\">10<tspan dy=\"-6\" font-size=\"9\">\(k)</tspan></text>\n"
+            out += "<text x=\"\(fixed(x, 2))\" y=\"\(fixed(t + s + 22, 2))\" text-anchor=\"middle\">10<tspan dy=\"-6\" font-size=\"9\">\(k)</tspan></text>\n"
+            out += "<text x=\"\(fixed(l - 10, 2))\" y=\"\(fixed(y + 4, 2))\" text-anchor=\"end\">10<tspan dy=\"-6\" font-size=\"9\">\(k)</tspan></text>\n"
         }
-        out += "<rect x=\"\(n(l))\" y=\"\(n(t))\" width=\"\(n(s))\" height=\"\(n(s))\" fill=\"none\" stroke=\"black\"/>\n"
+        out += "<rect x=\"\(fixed(l, 2))\" y=\"\(fixed(t, 2))\" width=\"\(fixed(s, 2))\" height=\"\(fixed(s, 2))\" fill=\"none\" stroke=\"black\"/>\n"
 
         // Axis labels.
-        out += "<text x=\"\(n(l + s / 2))\" y=\"\(n(t + s + 50))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
+        out += "<text x=\"\(fixed(l + s / 2, 2))\" y=\"\(fixed(t + s + 50, 2))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
         let yx = l - 62, yy = t + s / 2
-        out += "<text x=\"\(n(yx))\" y=\"\(n(yy))\" text-anchor=\"middle\" font-size=\"13\" "
-            + "transform=\"rotate(-90 \(n(yx)) \(n(yy)))\">\(xmlEscape(yLabel))</text>\n"
+        out += "<text x=\"\(fixed(yx, 2))\" y=\"\(fixed(yy, 2))\" text-anchor=\"middle\" font-size=\"13\" "
+            + "transform=\"rotate(-90 \(fixed(yx, 2)) \(fixed(yy, 2)))\">\(xmlEscape(yLabel))</text>\n"
 
         if identityLine {
-            out += "<line x1=\"\(n(l))\" y1=\"\(n(t + s))\" x2=\"\(n(l + s))\" y2=\"\(n(t))\" "
+            out += "<line x1=\"\(fixed(l, 2))\" y1=\"\(fixed(t + s, 2))\" x2=\"\(fixed(l + s, 2))\" y2=\"\(fixed(t, 2))\" "
                 + "stroke=\"black\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>\n"
         }
 
@@ -149,7 +148,7 @@ public struct LogLogScatter: Sendable {
             let colour = Self.colours[i % Self.colours.count]
             out += "<g fill=\"\(colour)\" fill-opacity=\"0.6\">\n"
             for p in series.points where Self.isPlottable(p) {
-                out += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"2.2\"/>\n"
+                out += "<circle cx=\"\(fixed(px(p.x), 2))\" cy=\"\(fixed(py(p.y), 2))\" r=\"2.2\"/>\n"
             }
             out += "</g>\n"
         }
@@ -158,15 +157,15 @@ public struct LogLogScatter: Sendable {
         var ly = t + 10
         let lx = l + s + 20
         if identityLine {
-            out += "<line x1=\"\(n(lx))\" y1=\"\(n(ly))\" x2=\"\(n(lx + 24))\" y2=\"\(n(ly))\" stroke=\"black\" stroke-dasharray=\"6 4\"/>\n"
-            out += "<text x=\"\(n(lx + 30))\" y=\"\(n(ly + 4))\">y = x</text>\n"
+            out += "<line x1=\"\(fixed(lx, 2))\" y1=\"\(fixed(ly, 2))\" x2=\"\(fixed(lx + 24, 2))\" y2=\"\(fixed(ly, 2))\" stroke=\"black\" stroke-dasharray=\"6 4\"/>\n"
+            out += "<text x=\"\(fixed(lx + 30, 2))\" y=\"\(fixed(ly + 4, 2))\">y = x</text>\n"
             ly += 20
         }
         for (i, series) in series.enumerated() {
             let colour = Self.colours[i % Self.colours.count]
             let count = series.points.filter(Self.isPlottable).count
-            out += "<circle cx=\"\(n(lx + 12))\" cy=\"\(n(ly))\" r=\"4\" fill=\"\(colour)\"/>\n"
-            out += "<text x=\"\(n(lx + 30))\" y=\"\(n(ly + 4))\">\(xmlEscape(series.name)) (\(count))</text>\n"
+            out += "<circle cx=\"\(fixed(lx + 12, 2))\" cy=\"\(fixed(ly, 2))\" r=\"4\" fill=\"\(colour)\"/>\n"
+            out += "<text x=\"\(fixed(lx + 30, 2))\" y=\"\(fixed(ly + 4, 2))\">\(xmlEscape(series.name)) (\(count))</text>\n"
             ly += 20
         }
         out += "</svg>\n"

@@ -45,13 +45,6 @@ private func plotName(_ sigma: Double) -> String {
     return (s.hasSuffix(".0") ? String(s.dropLast(2)) : s).replacingOccurrences(of: ".", with: "p")
 }
 
-private func d3(_ x: Double) -> String { String(format: "%.3f", x) }
-private func g4(_ x: Double) -> String { String(format: "%.4g", x) }
-private func signed(_ x: Double) -> String { String(format: "%+.4f", x) }
-private func sigmaLabel(_ x: Double) -> String {
-    let s = "\(x)"
-    return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
-}
 
 /// The early checkpoint at which the claims are also read: a tenth of the steps (at least 1).
 private func earlyStep(_ c: SimulationConfiguration) -> Int { max(1, c.steps / 10) }
@@ -98,7 +91,7 @@ private struct SelectionMarkdown {
 
     func levelsWhere(_ claims: [ClaimComparison], _ worse: SelectionStrategy, _ metric: SimulationMetric,
                      _ verdict: ClaimComparison.Verdict) -> [String] {
-        claims.filter { $0.worse == worse && $0.metric == metric && $0.verdict == verdict }.map { sigmaLabel($0.noise) }
+        claims.filter { $0.worse == worse && $0.metric == metric && $0.verdict == verdict }.map { shortest($0.noise) }
     }
     func verdictLine(_ claims: [ClaimComparison], _ worse: SelectionStrategy, _ metric: SimulationMetric) -> String {
         var parts: [String] = []
@@ -119,7 +112,7 @@ private struct SelectionMarkdown {
 
     /// Title, purpose, settings and the verdict's reading rules.
     func header() -> String {
-        var out = """
+        let out = """
         # Selecting prompts by PVar: the paper's experiment in a synthetic world
 
         Run seed \(r.runSeed). The paper's evidence for PVar is empirical: DPO trained only on the prompts
@@ -155,7 +148,7 @@ private struct SelectionMarkdown {
         func share(_ n: Int, _ worse: SelectionStrategy, step: Int) -> String {
             let d = r.difference(noiseIndex: n, .top10, worse, .expectedReward, step: step).mean
             let gain = r.summary(noiseIndex: n, .full, .expectedReward, step: step).mean - r.summary(noiseIndex: n) { $0.referenceReward }.mean
-            return String(format: "%+.2f%%", 100 * d / gain)
+            return percent(d / gain, 2, signed: true)
         }
         func maxShare(_ worse: SelectionStrategy, _ step: Int) -> String {
             let values = levels.indices.map { n in
@@ -163,7 +156,7 @@ private struct SelectionMarkdown {
                 return d / (r.summary(noiseIndex: n, .full, .expectedReward, step: step).mean - r.summary(noiseIndex: n) { $0.referenceReward }.mean)
             }
             let i = values.indices.max { values[$0] < values[$1] }!
-            return String(format: "%+.2f%%", 100 * values[i]) + " (sigma = \(sigmaLabel(levels[i])))"
+            return percent(values[i], 2, signed: true) + " (sigma = \(shortest(levels[i])))"
         }
         func shares(_ worse: SelectionStrategy, step: Int) -> String {
             levels.indices.map { share($0, worse, step: step) }.joined(separator: ", ")
@@ -182,7 +175,7 @@ private struct SelectionMarkdown {
         \(maxShare(.full, early)). Where a verdict says "better" the direction is resolved; whether the size matters is the reader's call.
 
         "Size": the mean paired difference in held-out reward as a share of the full set's gain over the
-        starting policy at the same step, for sigma = \(levels.map(sigmaLabel).joined(separator: ", ")) in turn. A
+        starting policy at the same step, for sigma = \(levels.map(shortest).joined(separator: ", ")) in turn. A
         difference can be resolved (its interval excludes 0, thanks to the pairing) and still be negligible.
 
         """
@@ -202,29 +195,29 @@ private struct SelectionMarkdown {
             .map { $0 - $1 }.enumerated().map { i, d in
                 d - (r.values(noiseIndex: cleanest, .full, .expectedReward)[i] - r.values(noiseIndex: noisiest, .full, .expectedReward)[i])
             })
-        func ci(_ m: MeanInterval) -> String { "\(d3(m.mean)) [\(d3(m.lower)), \(d3(m.upper))]" }
+        func ci(_ m: MeanInterval) -> String { "\(fixed(m.mean, 3)) [\(fixed(m.lower, 3)), \(fixed(m.upper, 3))]" }
         let noisyMisses = finalClaims.filter { $0.noise == levels[noisiest] && $0.metric == .expectedReward && $0.verdict != .supported }
         let noisyHolds = noisyMisses.isEmpty
         // Runs whose gradient descent had not settled (loss still rising near the end), per level and strategy.
         let unsettled = levels.indices.flatMap { n in
             SelectionStrategy.allCases.compactMap { s -> String? in
                 let count = (0..<c.seeds).filter { r.outcome(seed: $0, noiseIndex: n).run(s).unsettled }.count
-                return count == 0 ? nil : "\(s.label) at sigma = \(sigmaLabel(levels[n])) in \(count) of \(c.seeds) seeds"
+                return count == 0 ? nil : "\(s.label) at sigma = \(shortest(levels[n])) in \(count) of \(c.seeds) seeds"
             }
         }
         out += """
 
-        (3) Robustness to noisier (smaller) reward models, from sigma = \(sigmaLabel(levels[cleanest])) to sigma = \(sigmaLabel(levels[noisiest])), after \(c.steps) steps:
+        (3) Robustness to noisier (smaller) reward models, from sigma = \(shortest(levels[cleanest])) to sigma = \(shortest(levels[noisiest])), after \(c.steps) steps:
 
         - claims (1) and (2) at the noisiest reward model: \(noisyHolds ? "all three comparisons still supported"
-            : "not resolved for " + noisyMisses.map { "top 10% vs \($0.worse.label) (\($0.verdict.rawValue), \(signed($0.difference.mean)) [\(signed($0.difference.lower)), \(signed($0.difference.upper))])" }.joined(separator: ", "));
-        - the top 10%'s advantage goes from \(signed(advantage(cleanest, .random10).mean)) to \(signed(advantage(noisiest, .random10).mean)) over random 10% and from
-          \(signed(advantage(cleanest, .full).mean)) to \(signed(advantage(noisiest, .full).mean)) over the full set;
+            : "not resolved for " + noisyMisses.map { "top 10% vs \($0.worse.label) (\($0.verdict.rawValue), \(signedFixed($0.difference.mean, 4)) [\(signedFixed($0.difference.lower, 4)), \(signedFixed($0.difference.upper, 4))])" }.joined(separator: ", "));
+        - the top 10%'s advantage goes from \(signedFixed(advantage(cleanest, .random10).mean, 4)) to \(signedFixed(advantage(noisiest, .random10).mean, 4)) over random 10% and from
+          \(signedFixed(advantage(cleanest, .full).mean, 4)) to \(signedFixed(advantage(noisiest, .full).mean, 4)) over the full set;
         - held-out reward lost to the noise (mean [95% CI]): top 10% \(ci(dropTop)), random 10% \(ci(dropRandom)),
           full set \(ci(dropFull)); the top 10% loses \(dropVsFull.upper < 0 ? "less than" : dropVsFull.lower > 0 ? "more than" : "about as much as (not resolved)")
           the full set (paired difference of the losses \(ci(dropVsFull)));
         - the selection itself degrades: the overlap of the estimated top 10% with the true top 10% falls from
-          \(d3(r.summary(noiseIndex: cleanest) { $0.topOverlap }.mean)) to \(d3(r.summary(noiseIndex: noisiest) { $0.topOverlap }.mean)) (table "Why" below);
+          \(fixed(r.summary(noiseIndex: cleanest) { $0.topOverlap }.mean, 3)) to \(fixed(r.summary(noiseIndex: noisiest) { $0.topOverlap }.mean, 3)) (table "Why" below);
         - gradient descent had not settled (training loss still rising in one of the last \(TrainingRun.settleWindow) steps, i.e.
           oscillating) for \(unsettled.isEmpty ? "no run" : unsettled.joined(separator: "; ")).
 
@@ -242,11 +235,11 @@ private struct SelectionMarkdown {
             let failures = p.grid.indices.compactMap { g -> String? in
                 let below = [SelectionStrategy.random10, .bottom10, .full].compactMap { w -> String? in
                     let o = SelectionStrategy.allCases.firstIndex(of: w)!
-                    return p.rewards[g][top] < p.rewards[g][o] ? "\(w.label) \(d3(p.rewards[g][o]))" : nil
+                    return p.rewards[g][top] < p.rewards[g][o] ? "\(w.label) \(fixed(p.rewards[g][o], 3))" : nil
                 }
                 if !below.isEmpty { failingRates.append(p.grid[g]) }
                 return below.isEmpty ? nil
-                    : "at learning rate \(sigmaLabel(p.grid[g])) the top 10% reaches \(d3(p.rewards[g][top])), below " + below.joined(separator: ", ")
+                    : "at learning rate \(shortest(p.grid[g])) the top 10% reaches \(fixed(p.rewards[g][top], 3)), below " + below.joined(separator: ", ")
             }
             let onlyLarger = !failingRates.isEmpty && failingRates.allSatisfy { $0 > c.learningRate }
             out += """
@@ -268,7 +261,7 @@ private struct SelectionMarkdown {
         var out = ""
         out += """
         How to read this. The intervals are per comparison (95% each); the claim tables below make
-        \(family) comparisons, so if no strategy differed from another about \(g4(0.05 * Double(family))) of them would exclude 0 by
+        \(family) comparisons, so if no strategy differed from another about \(significant(0.05 * Double(family), 4)) of them would exclude 0 by
         chance. The column "Bonferroni" says whether a comparison still excludes 0 with all \(family) corrected
         together (t quantile at 1 - 0.025 / \(family)). Overlapping unpaired intervals in the headline tables do not mean
         "no difference": the strategies share each seed's world, so the paired differences are far tighter
@@ -288,8 +281,8 @@ private struct SelectionMarkdown {
             out += "| sigma | comparison | metric | difference [95% CI] | verdict | Bonferroni | unpaired intervals overlap |\n"
             out += "|---|---|---|---|---|---|---|\n"
             for k in claims {
-                out += "| \(sigmaLabel(k.noise)) | top 10% - \(k.worse.label) | \(k.metric == .expectedReward ? "reward" : "win rate") | "
-                    + "\(signed(k.difference.mean)) [\(signed(k.difference.lower)), \(signed(k.difference.upper))] | "
+                out += "| \(shortest(k.noise)) | top 10% - \(k.worse.label) | \(k.metric == .expectedReward ? "reward" : "win rate") | "
+                    + "\(signedFixed(k.difference.mean, 4)) [\(signedFixed(k.difference.lower, 4)), \(signedFixed(k.difference.upper, 4))] | "
                     + "\(k.verdict.rawValue) | \(survivesBonferroni(k) ? "yes" : "no") | \(k.intervalsOverlap ? "yes" : "no") |\n"
             }
         }
@@ -312,12 +305,12 @@ private struct SelectionMarkdown {
         The selection diagnostics say how well the estimate from n = \(c.sampleSize) responses scored by the
         reward model finds the truly high-PVar prompts.
 
-        | strategy | true PVar of selected (sigma = \(sigmaLabel(levels[cleanest]))) | initial gradient norm (sigma = \(sigmaLabel(levels[cleanest]))) | true PVar of selected (sigma = \(sigmaLabel(levels[noisiest]))) | initial gradient norm (sigma = \(sigmaLabel(levels[noisiest]))) |
+        | strategy | true PVar of selected (sigma = \(shortest(levels[cleanest]))) | initial gradient norm (sigma = \(shortest(levels[cleanest]))) | true PVar of selected (sigma = \(shortest(levels[noisiest]))) | initial gradient norm (sigma = \(shortest(levels[noisiest]))) |
         |---|---|---|---|---|
 
         """
         for s in SelectionStrategy.allCases {
-            func mean(_ n: Int, _ f: (TrainingRun) -> Double) -> String { g4(r.summary(noiseIndex: n) { f($0.run(s)) }.mean) }
+            func mean(_ n: Int, _ f: (TrainingRun) -> Double) -> String { significant(r.summary(noiseIndex: n) { f($0.run(s)) }.mean, 4) }
             out += "| \(s.label) | \(mean(cleanest) { $0.selectedTruePVar }) | \(mean(cleanest) { $0.initialGradientNorm }) | "
                 + "\(mean(noisiest) { $0.selectedTruePVar }) | \(mean(noisiest) { $0.initialGradientNorm }) |\n"
         }
@@ -330,8 +323,8 @@ private struct SelectionMarkdown {
         for (n, sigma) in levels.enumerated() {
             let pv = r.summary(noiseIndex: n) { $0.meanRewardModelPVar }
             let ov = r.summary(noiseIndex: n) { $0.topOverlap }, sp = r.summary(noiseIndex: n) { $0.rankCorrelation }
-            out += "| \(sigmaLabel(sigma)) | \(g4(pv.mean)) | \(d3(ov.mean)) [\(d3(ov.lower)), \(d3(ov.upper))] | "
-                + "\(d3(sp.mean)) [\(d3(sp.lower)), \(d3(sp.upper))] |\n"
+            out += "| \(shortest(sigma)) | \(significant(pv.mean, 4)) | \(fixed(ov.mean, 3)) [\(fixed(ov.lower, 3)), \(fixed(ov.upper, 3))] | "
+                + "\(fixed(sp.mean, 3)) [\(fixed(sp.lower, 3)), \(fixed(sp.upper, 3))] |\n"
         }
 
         return out
@@ -353,7 +346,7 @@ private struct SelectionMarkdown {
 
         """
         for sigma in levels {
-            out += "![learning curves at sigma = \(sigmaLabel(sigma))](plots/selection-curves-sigma-\(plotName(sigma)).svg)\n"
+            out += "![learning curves at sigma = \(shortest(sigma))](plots/selection-curves-sigma-\(plotName(sigma)).svg)\n"
         }
         out += "![top 10% minus full set](plots/selection-top10-minus-full.svg)\n"
         out += "![top 10% minus random 10%](plots/selection-top10-minus-random10.svg)\n\n"
@@ -361,9 +354,9 @@ private struct SelectionMarkdown {
         out += "| sigma | " + checkpoints.map { "step \($0)" }.joined(separator: " | ") + " |\n"
         out += "|---|" + String(repeating: "---|", count: checkpoints.count) + "\n"
         for (n, sigma) in levels.enumerated() {
-            out += "| \(sigmaLabel(sigma)) | " + checkpoints.map { t in
+            out += "| \(shortest(sigma)) | " + checkpoints.map { t in
                 let d = advantage(n, .full, step: t)
-                return "\(signed(d.mean)) [\(signed(d.lower)), \(signed(d.upper))]"
+                return "\(signedFixed(d.mean, 4)) [\(signedFixed(d.lower, 4)), \(signedFixed(d.upper, 4))]"
             }.joined(separator: " | ") + " |\n"
         }
 
@@ -376,24 +369,24 @@ private struct SelectionMarkdown {
         // Pilot.
         if let p = pilot {
             let nearTie = p.isNearTie && p.runnerUp != nil
-                ? " The runner-up, \(sigmaLabel(p.runnerUp!.rate)), scores within \(String(format: "%.4f", p.runnerUp!.gap)): a near tie, so the"
+                ? " The runner-up, \(shortest(p.runnerUp!.rate)), scores within \(fixed(p.runnerUp!.gap, 4)): a near tie, so the"
                     + " results at either are equally \"tuned\"; the rule above decides."
                 : ""
             out += """
 
             ## The learning rate, chosen once
 
-            All strategies use the same \(c.steps) steps and learning rate \(sigmaLabel(c.learningRate)). The rate was chosen once by
+            All strategies use the same \(c.steps) steps and learning rate \(shortest(c.learningRate)). The rate was chosen once by
             this pilot: the experiment without reward-model noise on \(p.seeds) seeds of its own (run seed \(p.runSeed),
             never the report's), scored by the mean over the six strategies of the held-out reward after \(c.steps)
-            steps, a criterion that favours no strategy. Best on the grid: \(sigmaLabel(p.best))\(p.best == c.learningRate ? " (the default)" : "; the default \(sigmaLabel(c.learningRate)) differs, so the defaults need updating").\(nearTie)
+            steps, a criterion that favours no strategy. Best on the grid: \(shortest(p.best))\(p.best == c.learningRate ? " (the default)" : "; the default \(shortest(c.learningRate)) differs, so the defaults need updating").\(nearTie)
 
             | learning rate | score |
             """
             out += " " + SelectionStrategy.allCases.map(\.label).joined(separator: " | ") + " |\n|---|---|"
                 + String(repeating: "---|", count: SelectionStrategy.allCases.count) + "\n"
             for (i, rate) in p.grid.enumerated() {
-                out += "| \(sigmaLabel(rate)) | \(d3(p.scores[i])) | " + p.rewards[i].map(d3).joined(separator: " | ") + " |\n"
+                out += "| \(shortest(rate)) | \(fixed(p.scores[i], 3)) | " + p.rewards[i].map { fixed($0, 3) }.joined(separator: " | ") + " |\n"
             }
         }
 
@@ -409,16 +402,16 @@ private struct SelectionMarkdown {
 
         - \(c.prompts) training prompts (the pool every strategy selects from) and \(c.heldOutPrompts) held-out prompts, each
           with K = \(c.responses) candidate responses and features `phi(x, y)` in d = \(c.dimension) dimensions:
-          `phi(x, y)_k = s_x g_{x,k} Z_{y,k}` with standard normal `Z`, a prompt scale `s_x = exp(\(sigmaLabel(c.promptScaleSpread)) Z)`
-          and per-feature gains `g_{x,k} = exp(\(sigmaLabel(c.gainSpread)) Z)`. The prompt-specific part is multiplicative
+          `phi(x, y)_k = s_x g_{x,k} Z_{y,k}` with standard normal `Z`, a prompt scale `s_x = exp(\(shortest(c.promptScaleSpread)) Z)`
+          and per-feature gains `g_{x,k} = exp(\(shortest(c.gainSpread)) Z)`. The prompt-specific part is multiplicative
           because an additive one cancels from the softmax and from every reward difference.
         - One shared log-linear policy `pi_theta(y | x) = softmax_y(theta . phi(x, y))`, so training on some
           prompts moves the policy on all. Starting policy theta = 0 (uniform over the responses), which is
           also the DPO reference.
-        - True reward `r*(x, y) = w* . phi(x, y) + \(sigmaLabel(c.trueRewardNoise)) Z`, `w*` a random unit vector per seed: the last
+        - True reward `r*(x, y) = w* . phi(x, y) + \(shortest(c.trueRewardNoise)) Z`, `w*` a random unit vector per seed: the last
           term is the part no theta can represent. Prompts with a large scale `s_x` have far-apart responses
           and a high true PVar; prompts with a small one have near-identical responses and a low one.
-        - Reward models: `r*(x, y) + sigma eps_{x,y}`, `eps` standard normal, sigma in {\(levels.map(sigmaLabel).joined(separator: ", "))}
+        - Reward models: `r*(x, y) + sigma eps_{x,y}`, `eps` standard normal, sigma in {\(levels.map(shortest).joined(separator: ", "))}
           (0: the true reward; larger sigma stands in for a smaller reward model). The errors are the same
           draws at every level, rescaled.
 
@@ -430,14 +423,14 @@ private struct SelectionMarkdown {
           `pvar select`). Ties between prompts are broken by the smaller index.
         - Strategies: \(SelectionStrategy.allCases.map { "\($0.label) (\($0.selectedCount(of: c.prompts)) prompts)" }.joined(separator: ", ")).
         - Training: gradient descent from theta = 0 on the mean over the selected prompts of the per-prompt
-          offline DPO loss (beta = \(sigmaLabel(c.beta))) with exact gradients (`Evaluation`, `2 beta Phi^T c`): pairs from the
+          offline DPO loss (beta = \(shortest(c.beta))) with exact gradients (`Evaluation`, `2 beta Phi^T c`): pairs from the
           starting policy, fixed while training, labelled by the reward model as Bradley–Terry preferences
-          `q = sigmoid(r_i - r_j)`. Same \(c.steps) steps and learning rate \(sigmaLabel(c.learningRate)) for every strategy.
+          `q = sigmoid(r_i - r_j)`. Same \(c.steps) steps and learning rate \(shortest(c.learningRate)) for every strategy.
         - Evaluation on the held-out prompts, exact over the K responses: expected true reward
           `E_{y ~ pi_theta}[r*]` and win rate against the reference `P(r*(y) > r*(y'))` with `y ~ pi_theta`,
           `y' ~ pi_0`, ties counting 1/2 (exact over the K^2 pairs; 1/2 at the start).
         - \(c.seeds) seeds, each a new world, new reward-model errors, new PVar samples and a new random subset; means
-          with Student-t 95% intervals (t with \(c.seeds - 1) degrees of freedom: \(String(format: "%.6f", studentTQuantile(0.975, degreesOfFreedom: c.seeds - 1)))). Deterministic for the run
+          with Student-t 95% intervals (t with \(c.seeds - 1) degrees of freedom: \(fixed(studentTQuantile(0.975, degreesOfFreedom: c.seeds - 1), 6))). Deterministic for the run
           seed and independent of the number of threads.
 
         ## What this world leaves out
@@ -455,154 +448,4 @@ private struct SelectionMarkdown {
 
 private func selectionMarkdown(_ r: SimulationResult, pilot: LearningRatePilot?) -> String {
     SelectionMarkdown(r, pilot: pilot).markdown()
-}
-
-// MARK: - Plots
-
-/// A line plot with linear axes, optional shaded bands and a dashed zero line, as a standalone
-/// SVG document. Deterministic: two decimals (C locale), series in the order given, no ids.
-private struct SelectionLinePlot {
-    struct Series {
-        var name: String
-        var points: [(x: Double, y: Double)]
-        /// `(lower, upper)` per point, drawn as a translucent band; empty for none.
-        var band: [(lower: Double, upper: Double)]
-    }
-
-    var title: String
-    var subtitle: String
-    var xLabel: String
-    var yLabel: String
-    var series: [Series]
-    var zeroLine = false
-
-    static let width = 860.0, height = 560.0
-    static let left = 90.0, top = 80.0, plotWidth = 520.0, plotHeight = 400.0
-    static let colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
-
-    /// Round tick positions (steps of 1, 2 or 5 times a power of ten) covering `[lo, hi]`.
-    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
-        let span = hi - lo
-        let raw = span / 6
-        let power = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
-        var out: [Double] = []
-        var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 {
-            out.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
-        }
-        return out
-    }
-
-    func svg() -> String {
-        func n(_ v: Double) -> String { String(format: "%.2f", v) }
-        var xs: [Double] = [], ys: [Double] = []
-        for s in series {
-            for p in s.points where p.x.isFinite && p.y.isFinite { xs.append(p.x); ys.append(p.y) }
-            for b in s.band where b.lower.isFinite && b.upper.isFinite { ys.append(b.lower); ys.append(b.upper) }
-        }
-        if zeroLine { ys.append(0) }
-        var xlo = xs.min() ?? 0, xhi = xs.max() ?? 1
-        var ylo = ys.min() ?? 0, yhi = ys.max() ?? 1
-        if xhi <= xlo { xhi = xlo + 1 }
-        if yhi <= ylo { let m = max(abs(ylo), 1) * 0.01; ylo -= m; yhi += m }
-        let pad = 0.04 * (yhi - ylo)
-        ylo -= pad
-        yhi += pad
-        if xhi - xlo > 0 { xlo = min(xlo, 0) }
-        let l = Self.left, t = Self.top, w = Self.plotWidth, h = Self.plotHeight
-        func px(_ x: Double) -> Double { l + (x - xlo) / (xhi - xlo) * w }
-        func py(_ y: Double) -> Double { t + h - (y - ylo) / (yhi - ylo) * h }
-
-        var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(Self.width))" height="\(n(Self.height))" \
-        viewBox="0 0 \(n(Self.width)) \(n(Self.height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(n(Self.width / 2))" y="28" text-anchor="middle" font-size="16">\(xmlEscape(title))</text>
-        <text x="\(n(Self.width / 2))" y="50" text-anchor="middle" fill="#444">\(xmlEscape(subtitle))</text>
-
-        """
-        let yTicks = Self.ticks(ylo, yhi), xTicks = Self.ticks(xlo, xhi)
-        out += "<g stroke=\"#ddd\" stroke-width=\"1\">\n"
-        for y in yTicks { out += "<line x1=\"\(n(l))\" y1=\"\(n(py(y)))\" x2=\"\(n(l + w))\" y2=\"\(n(py(y)))\"/>\n" }
-        for x in xTicks { out += "<line x1=\"\(n(px(x)))\" y1=\"\(n(t))\" x2=\"\(n(px(x)))\" y2=\"\(n(t + h))\"/>\n" }
-        out += "</g>\n"
-        for y in yTicks {
-            out += "<text x=\"\(n(l - 8))\" y=\"\(n(py(y) + 4))\" text-anchor=\"end\">\(Self.label(y, yTicks))</text>\n"
-        }
-        for x in xTicks {
-            out += "<text x=\"\(n(px(x)))\" y=\"\(n(t + h + 20))\" text-anchor=\"middle\">\(Self.label(x, xTicks))</text>\n"
-        }
-        out += "<rect x=\"\(n(l))\" y=\"\(n(t))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"none\" stroke=\"black\"/>\n"
-        out += "<text x=\"\(n(l + w / 2))\" y=\"\(n(t + h + 46))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
-        let yx = l - 62, yy = t + h / 2
-        out += "<text x=\"\(n(yx))\" y=\"\(n(yy))\" text-anchor=\"middle\" font-size=\"13\" "
-            + "transform=\"rotate(-90 \(n(yx)) \(n(yy)))\">\(xmlEscape(yLabel))</text>\n"
-        if zeroLine {
-            out += "<line x1=\"\(n(l))\" y1=\"\(n(py(0)))\" x2=\"\(n(l + w))\" y2=\"\(n(py(0)))\" stroke=\"black\" "
-                + "stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>\n"
-        }
-        for (i, s) in series.enumerated() {
-            let colour = Self.colours[i % Self.colours.count]
-            if s.band.count == s.points.count, !s.band.isEmpty {
-                let upper = zip(s.points, s.band).map { "\(n(px($0.x))),\(n(py($1.upper)))" }
-                let lower = zip(s.points, s.band).reversed().map { "\(n(px($0.x))),\(n(py($1.lower)))" }
-                out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
-            }
-            let line = s.points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
-            out += "<polyline points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"/>\n"
-        }
-        var ly = t + 10
-        let lx = l + w + 20
-        for (i, s) in series.enumerated() {
-            let colour = Self.colours[i % Self.colours.count]
-            out += "<line x1=\"\(n(lx))\" y1=\"\(n(ly))\" x2=\"\(n(lx + 24))\" y2=\"\(n(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"/>\n"
-            out += "<text x=\"\(n(lx + 30))\" y=\"\(n(ly + 4))\">\(xmlEscape(s.name))</text>\n"
-            ly += 20
-        }
-        out += "</svg>\n"
-        return out
-    }
-
-    /// A tick label with as many decimals as the tick step needs.
-    static func label(_ v: Double, _ ticks: [Double]) -> String {
-        let step = ticks.count >= 2 ? ticks[1] - ticks[0] : 1
-        let decimals = max(0, Int((-log10(step)).rounded(.up)))
-        return String(format: "%.\(decimals)f", v)
-    }
-}
-
-/// Held-out expected true reward against the step, one line (with its 95% band) per strategy.
-private func learningCurvePlot(_ r: SimulationResult, noiseIndex n: Int) -> SelectionLinePlot {
-    let c = r.configuration
-    // Step 0 (the starting policy, the same for every strategy) is left out so the axis resolves
-    // the differences between the strategies after training starts.
-    let series = SelectionStrategy.allCases.map { s -> SelectionLinePlot.Series in
-        let intervals = (1...c.steps).map { r.summary(noiseIndex: n, s, .expectedReward, step: $0) }
-        return SelectionLinePlot.Series(name: s.label, points: intervals.enumerated().map { (Double($0 + 1), $1.mean) },
-                                        band: intervals.map { ($0.lower, $0.upper) })
-    }
-    let start = r.summary(noiseIndex: n) { $0.referenceReward }.mean
-    return SelectionLinePlot(
-        title: "Held-out expected true reward, reward-model noise sigma = \(sigmaLabel(c.noiseLevels[n]))",
-        subtitle: "mean and 95% band over \(c.seeds) seeds from step 1 (step 0: \(d3(start)) for all); M = \(c.prompts), K = \(c.responses), "
-            + "d = \(c.dimension), learning rate \(sigmaLabel(c.learningRate))",
-        xLabel: "gradient step", yLabel: "E_{y ~ pi_theta}[r*(x, y)]", series: series)
-}
-
-/// The paired difference top 10% minus `other` in held-out reward against the step, one line
-/// (with its 95% band) per noise level, and the zero line.
-private func differencePlot(_ r: SimulationResult, against other: SelectionStrategy) -> SelectionLinePlot {
-    let c = r.configuration
-    let series = c.noiseLevels.indices.map { n -> SelectionLinePlot.Series in
-        let intervals = (0...c.steps).map { r.difference(noiseIndex: n, .top10, other, .expectedReward, step: $0) }
-        return SelectionLinePlot.Series(name: "sigma = \(sigmaLabel(c.noiseLevels[n]))",
-                                        points: intervals.enumerated().map { (Double($0), $1.mean) },
-                                        band: intervals.map { ($0.lower, $0.upper) })
-    }
-    return SelectionLinePlot(
-        title: "Top 10% minus \(other.label): held-out expected true reward",
-        subtitle: "paired over \(c.seeds) seeds, mean and 95% band; above the dashed line the top 10% is ahead",
-        xLabel: "gradient step", yLabel: "difference in expected true reward", series: series, zeroLine: true)
 }

@@ -16,7 +16,6 @@ let sequenceDraws = 40
 /// lengths T = 1..6, with log-log slopes against T; and the bounds' worst ratios at each T
 /// (at the reference for B2, B3).
 func sequenceReportFiles(seed: UInt64) -> [ReportFile] {
-    func g(_ x: Double) -> String { String(format: "%.4g", x) }
     var rows: [(t: Int, g: Double, d: Double, grad: Double, b1: Double, b2: Double)] = []
     for t in sequenceLengths {
         var sg = 0.0, sd = 0.0, sgrad = 0.0, b1 = 0.0, b2 = 0.0
@@ -66,11 +65,11 @@ func sequenceReportFiles(seed: UInt64) -> [ReportFile] {
         + "(their worst ratios fall with T below), and B0's D-form much less; measured below.\n\n"
     md += "| T | sequences | mean G | mean D | mean norm of gradient | worst B1 ratio | worst B2 ratio |\n|---|---|---|---|---|---|---|\n"
     for r in rows {
-        md += "| \(r.t) | \(Int(pow(3.0, Double(r.t)))) | \(g(r.g)) | \(g(r.d)) | \(g(r.grad)) | \(g(r.b1)) | \(g(r.b2)) |\n"
+        md += "| \(r.t) | \(Int(pow(3.0, Double(r.t)))) | \(significant(r.g, 4)) | \(significant(r.d, 4)) | \(significant(r.grad, 4)) | \(significant(r.b1, 4)) | \(significant(r.b2, 4)) |\n"
     }
     if let gf = gFit, let df = dFit {
-        md += "\nLog-log slopes against T (GSL `gsl_fit_linear`): G ~ T^\(g(gf.slope)) (standard error \(g(gf.slopeStandardError))), "
-            + "D ~ T^\(g(df.slope)) (standard error \(g(df.slopeStandardError))).\n"
+        md += "\nLog-log slopes against T (GSL `gsl_fit_linear`): G ~ T^\(significant(gf.slope, 4)) (standard error \(significant(gf.slopeStandardError, 4))), "
+            + "D ~ T^\(significant(df.slope, 4)) (standard error \(significant(df.slopeStandardError, 4))).\n"
     }
     md += "\n![G, D and the gradient against T](plots/sequence-growth.svg)\n\n"
     md += "Reproduce: `swift run -c release pvar report --out Reports --seed \(seed)` (this file is part of the reports); "

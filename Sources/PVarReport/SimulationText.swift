@@ -12,8 +12,8 @@ extension SimulationResult {
     public func headlineMarkdown() -> String {
         let c = configuration
         let levels = c.noiseLevels.indices
-        func cell(_ m: MeanInterval) -> String { "\(fixed(m.mean)) [\(fixed(m.lower)), \(fixed(m.upper))]" }
-        let header = "| strategy | prompts | " + c.noiseLevels.map { "sigma = \(short($0))" }.joined(separator: " | ") + " |\n"
+        func cell(_ m: MeanInterval) -> String { "\(fixed(m.mean, 3)) [\(fixed(m.lower, 3)), \(fixed(m.upper, 3))]" }
+        let header = "| strategy | prompts | " + c.noiseLevels.map { "sigma = \(shortest($0))" }.joined(separator: " | ") + " |\n"
             + "|---|---|" + String(repeating: "---|", count: c.noiseLevels.count) + "\n"
         var out = ""
         for metric in SimulationMetric.allCases {
@@ -39,8 +39,8 @@ extension SimulationResult {
     public var settingsLine: String {
         let c = configuration
         return "M = \(c.prompts) training prompts, \(c.heldOutPrompts) held-out, K = \(c.responses) responses, "
-            + "d = \(c.dimension) features, PVar from n = \(c.sampleSize) sampled responses, beta = \(short(c.beta)), "
-            + "\(c.steps) steps of gradient descent with learning rate \(short(c.learningRate)), \(c.seeds) seeds, "
+            + "d = \(c.dimension) features, PVar from n = \(c.sampleSize) sampled responses, beta = \(shortest(c.beta)), "
+            + "\(c.steps) steps of gradient descent with learning rate \(shortest(c.learningRate)), \(c.seeds) seeds, "
             + "run seed \(runSeed)"
     }
 
@@ -88,12 +88,4 @@ extension SimulationResult {
         lines.append("\"claims\": [\n    " + claims.joined(separator: ",\n    ") + "]")
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
     }
-}
-/// Three decimals (C locale), for table cells.
-private func fixed(_ x: Double) -> String { String(format: "%.3f", x) }
-
-/// The shortest decimal that reads back to `x`, without a trailing `.0` (noise levels, settings).
-private func short(_ x: Double) -> String {
-    let s = "\(x)"
-    return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
 }

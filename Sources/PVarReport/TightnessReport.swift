@@ -26,7 +26,9 @@ func constantText(_ id: BoundID) -> String {
 ///
 /// Every number comes from `searchTightness`, `certify`, `uniformTwoResponseSweep`,
 /// `twoResponseB2Ratio`, `fitLine` and `provenB3RatioBound`; nothing here evaluates a formula.
-func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
+/// The searches of B0-B3 over `tightnessShapes`: the summary rows, one section per bound, and the
+/// best witness of each as a file.
+func boundSearches(seed: UInt64) async -> (rows: String, sections: String, files: [ReportFile]) {
     let f = InstanceFile.format
     var files: [ReportFile] = []
     var rows = ""
@@ -55,8 +57,14 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
             + "--responses \(best.responses) --dim \(best.dimension) --restarts \(tightnessRestarts) --seed \(seed)`; "
             + "check the witness: `swift run pvar evaluate --input Reports/\(witnessPath) --certify`.\n\n"
     }
+    return (rows, sections, files)
+}
 
-    // Witness families.
+/// The witness families: the uniform two-response sweep with its exponent fits and the
+/// two-response family of B2, with their plots.
+func witnessFamilies() -> (sweepCount: Int, gradientFit: LinearFit?, b3Fit: LinearFit?, familyRows: String, files: [ReportFile]) {
+    let f = InstanceFile.format
+    var files: [ReportFile] = []
     let sweep = uniformTwoResponseSweep(exponents: stride(from: -6.0, through: -0.5, by: 0.25).map { $0 })
     let x = sweep.map { log($0.pvarLabels) }
     let gradientFit = fitLine(x: x, y: sweep.map { log($0.normalizedGradient) })
@@ -88,7 +96,27 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         xLabel: "pi_min / pi_max", yLabel: "||grad L|| / B2",
         series: [.init(name: "two responses", points: familyPoints)], identityLine: false)
     files.append(ReportFile(path: "plots/tightness-two-responses.svg", contents: familyPlot.svg()))
+    return (sweep.count, gradientFit, b3Fit, familyRows, files)
+}
 
+/// S1's search rows over `tightnessShapes`, each witness certified.
+func snrSearchRows(seed: UInt64) async -> String {
+    let f = InstanceFile.format
+    var out = ""
+    for (k, d) in tightnessShapes {
+        let r = await searchSNRTightness(responses: k, dimension: d, restarts: tightnessRestarts / 2, seed: seed)
+        let c = r.certifiedWitness
+        out += "| \(k), \(d) | \(f(r.bestRatio)) | \(c.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-") | \(c?.verdict.rawValue ?? "-") |\n"
+    }
+    return out
+}
+
+func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
+    let f = InstanceFile.format
+    let (rows, sections, searchFiles) = await boundSearches(seed: seed)
+    let families = witnessFamilies()
+    var files = searchFiles + families.files
+    let (gradientFit, b3Fit, familyRows) = (families.gradientFit, families.b3Fit, families.familyRows)
     var out = "# Tightness: how close the worst case comes to each bound\n\n"
     out += "For each statement, GSL's Nelder–Mead simplex (`nmsimplex2`, restarted at its own optimum) maximises "
         + "`||grad L|| / bound` over instances satisfying the statement's hypotheses, from \(tightnessRestarts) random "
@@ -109,11 +137,7 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         + "`SNR <= 4 PVar_labels / (1 - 4 PVar_labels)` ([Proofs/S1](../Proofs/S1-snr.md)); the search maximises "
         + "SNR / bound over instances moved exactly to the reference, and the witness's noise is certified in ball arithmetic:\n\n"
         + "| K, d | best SNR / bound (doubles) | certified ratio | verdict |\n|---|---|---|---|\n"
-    for (k, d) in tightnessShapes {
-        let r = await searchSNRTightness(responses: k, dimension: d, restarts: tightnessRestarts / 2, seed: seed)
-        let c = r.certifiedWitness
-        out += "| \(k), \(d) | \(f(r.bestRatio)) | \(c.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-") | \(c?.verdict.rawValue ?? "-") |\n"
-    }
+    out += await snrSearchRows(seed: seed)
     out += "\nEquality holds on every two-response instance at the reference (S1's exact formula: SNR / bound = "
         + "rho^2 (1 - 4 PVar) / (1 - 4 rho^2 PVar) with rho B0's ratio), so the bound is sharp.\n\n"
     out += "## Witness families\n\n"
@@ -121,7 +145,7 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
     out += "| pi_1 | B2 ratio computed | sqrt(min/max) |\n|---|---|---|\n" + familyRows + "\n"
     out += "![B2 on two responses](plots/tightness-two-responses.svg)\n\n"
     out += "### Uniform two responses, PVar -> 0 (exponents)\n\n"
-    out += "Least-squares fits of log(quantity) against log(PVar_labels) over \(sweep.count) reward gaps "
+    out += "Least-squares fits of log(quantity) against log(PVar_labels) over \(families.sweepCount) reward gaps "
         + "(GSL `gsl_fit_linear`):\n\n| quantity | fitted exponent | standard error | exponent of the statement |\n|---|---|---|---|\n"
     if let g = gradientFit {
         out += "| `||grad L|| / (beta G)` | \(f(g.slope)) | \(f(g.slopeStandardError)) | 1/2 (B2: sharp) |\n"

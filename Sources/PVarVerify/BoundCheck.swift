@@ -112,31 +112,22 @@ public func checkBound(
         var sample: [CheckedInstance] = []
     }
 
-    let limit = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-    let partials = await withTaskGroup(of: (Int, Partial).self) { group in
-        var all = [Partial](repeating: Partial(), count: chunks)
-        for c in 0..<chunks {
-            if c >= limit, let (done, p) = await group.next() { all[done] = p }
-            group.addTask {
-                var p = Partial()
-                for i in (c * chunk)..<min(instances, (c + 1) * chunk) where shard.contains(i) {
-                    let family = families[i % families.count]
-                    let problem = generator.instance(reg, family, index: i)
-                    guard let e = try? Evaluation(problem) else { continue }
-                    let b = e.bound(bound)
-                    guard b.applies else { continue }
-                    p.applicable += 1
-                    let item = CheckedInstance(family: family, index: i, lhs: b.lhs, value: b.value, ratio: b.ratio)
-                    if i < sampleLimit { p.sample.append(item) }
-                    guard b.resolved else { p.unresolved += 1; continue }
-                    if p.worst == nil || b.ratio > p.worst!.ratio { p.worst = item }
-                    if !b.holds { p.violations.append(item) }
-                }
-                return (c, p)
-            }
+    let partials = await boundedTaskMap(chunks, limit: threads) { c in
+        var p = Partial()
+        for i in (c * chunk)..<min(instances, (c + 1) * chunk) where shard.contains(i) {
+            let family = families[i % families.count]
+            let problem = generator.instance(reg, family, index: i)
+            guard let e = try? Evaluation(problem) else { continue }
+            let b = e.bound(bound)
+            guard b.applies else { continue }
+            p.applicable += 1
+            let item = CheckedInstance(family: family, index: i, lhs: b.lhs, value: b.value, ratio: b.ratio)
+            if i < sampleLimit { p.sample.append(item) }
+            guard b.resolved else { p.unresolved += 1; continue }
+            if p.worst == nil || b.ratio > p.worst!.ratio { p.worst = item }
+            if !b.holds { p.violations.append(item) }
         }
-        for await (c, p) in group { all[c] = p }
-        return all
+        return p
     }
 
     var applicable = 0
@@ -192,7 +183,7 @@ public func mergeCheckResults(_ parts: [CheckResult]) throws -> CheckResult {
         (0..<n).allSatisfy { i in counts[i] == max(0, (total - i + n - 1) / n) }
     }
     guard counts.allSatisfy({ $0 >= 0 }), fits else {
-        throw MergeError(description: "\(first.bound.rawValue): the shards come from runs with different --instances "
+        throw MergeError(description: "\(first.bound.rawValue): the shards come from runs with different instance counts "
                          + "(counts \(counts) fit no single run)")
     }
     var worst: CheckedInstance?

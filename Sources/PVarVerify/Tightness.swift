@@ -147,29 +147,22 @@ public func maximizeFromRandomStarts(
     polishRounds: Int,
     objective: @escaping @Sendable ([Double]) -> Double
 ) async -> [RestartOutcome] {
-    await withTaskGroup(of: RestartOutcome.self) { group in
-        for r in 0..<restarts {
-            group.addTask {
-                let rng = RandomSource(seed: deriveSeed(seed, labels + [UInt64(r)]))
-                var x = (0..<dimension).map { _ in rng.gaussian(1) }
-                var iterations = 0
-                var converged = false
-                var step = 1.0
-                for _ in 0...polishRounds {
-                    guard let m = minimizeSimplex({ -objective($0) }, start: x, step: step,
-                                                  maxIterations: maxIterations) else { break }
-                    x = m.point
-                    iterations += m.iterations
-                    converged = m.converged
-                    step /= 4
-                }
-                return RestartOutcome(restart: r, ratio: objective(x), iterations: iterations,
-                                      converged: converged, point: x)
-            }
+    await boundedTaskMap(restarts) { r in
+        let rng = RandomSource(seed: deriveSeed(seed, labels + [UInt64(r)]))
+        var x = (0..<dimension).map { _ in rng.gaussian(1) }
+        var iterations = 0
+        var converged = false
+        var step = 1.0
+        for _ in 0...polishRounds {
+            guard let m = minimizeSimplex({ -objective($0) }, start: x, step: step,
+                                          maxIterations: maxIterations) else { break }
+            x = m.point
+            iterations += m.iterations
+            converged = m.converged
+            step /= 4
         }
-        var all: [RestartOutcome] = []
-        for await o in group { all.append(o) }
-        return all.sorted { $0.restart < $1.restart }
+        return RestartOutcome(restart: r, ratio: objective(x), iterations: iterations,
+                              converged: converged, point: x)
     }
 }
 

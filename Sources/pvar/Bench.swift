@@ -65,7 +65,7 @@ struct Bench: AsyncParsableCommand {
                 let t = BenchTiming(responses: k, dimension: d, secondsPerEval: try median(problem(k, d), .fast),
                                     singleCoreSecondsPerEval: singleCoreSeconds.isEmpty ? nil : singleCoreSeconds[timings.count])
                 timings.append(t)
-                print("K=\(k) d=\(d) seconds/eval=\(String(format: "%.6g", t.secondsPerEval)) evals/second=\(String(format: "%.4g", 1 / t.secondsPerEval))")
+                print("K=\(k) d=\(d) seconds/eval=\(significant(t.secondsPerEval, 6)) evals/second=\(significant(1 / t.secondsPerEval, 4))")
             }
         }
         // The largest shape once per instruction set (default first).
@@ -75,7 +75,7 @@ struct Bench: AsyncParsableCommand {
             for set in KernelInstructionSet.available.reversed() where set != best {
                 let seconds = try median(problem(largest.responses, largest.dimension), .fastUsing(set))
                 instructionSets.append((set.description, seconds))
-                print("instruction set \(set): K=\(largest.responses) d=\(largest.dimension) seconds/eval=\(String(format: "%.6g", seconds))")
+                print("instruction set \(set): K=\(largest.responses) d=\(largest.dimension) seconds/eval=\(significant(seconds, 6))")
             }
         }
         // Sweep throughput: distinct instances (K = 256, d = 16 as in `pvar check` shapes), N at a time.
@@ -84,29 +84,22 @@ struct Bench: AsyncParsableCommand {
             let count = 64 * n
             let problems = (0..<count).map { problem(256, 16, index: $0) }
             let start = DispatchTime.now().uptimeNanoseconds
-            await withTaskGroup(of: Void.self) { group in
-                for t in 0..<n {
-                    group.addTask {
-                        for i in stride(from: t, to: count, by: n) { _ = try? Evaluation(problems[i]) }
-                    }
-                }
-            }
+            _ = await boundedTaskMap(count, limit: n) { i in (try? Evaluation(problems[i])) != nil }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             throughput.append((n, Double(count) / seconds))
-            print("sweep K=256 d=16 threads=\(n) instances/second=\(String(format: "%.4g", Double(count) / seconds))")
+            print("sweep K=256 d=16 threads=\(n) instances/second=\(significant(Double(count) / seconds, 4))")
         }
         if let largest = timings.max(by: { $0.responses * $0.dimension < $1.responses * $1.dimension }) {
-            func f(_ x: Double) -> String { String(format: "%.3g", x) }
             let one = largest.singleCoreSecondsPerEval
             if let n = numpySeconds {
-                print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(f(n / largest.secondsPerEval))x all cores"
-                      + (one.map { ", \(f(n / $0))x one core" } ?? ""))
+                print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(significant(n / largest.secondsPerEval, 3))x all cores"
+                      + (one.map { ", \(significant(n / $0, 3))x one core" } ?? ""))
             }
             if let c = cSeconds {
-                print("pvar / C loop (with loss): \(f(largest.secondsPerEval / c)) all cores" + (one.map { ", \(f($0 / c)) one core" } ?? ""))
+                print("pvar / C loop (with loss): \(significant(largest.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
             }
             if let c = cSecondsNoLoss {
-                print("pvar / C loop (without loss): \(f(largest.secondsPerEval / c)) all cores" + (one.map { ", \(f($0 / c)) one core" } ?? ""))
+                print("pvar / C loop (without loss): \(significant(largest.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
             }
         }
         if let path = report {
