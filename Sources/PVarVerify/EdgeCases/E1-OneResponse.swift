@@ -4,22 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E1: K = 1 (a single response).
-    static let oneResponse = EdgeCase(
-        id: .E1, title: "K = 1 (a single response)",
-        mathInBrief: "grad L = 0, PVar_policy = PVar_labels = delta = D = G = 0, L = log 2; every bound reads 0 <= 0 (ratio 0/0 := 0)",
-        mathSays: "The only pair is (1, 1): p = q = 1/2 and s_1 = phi_1 - E_pi[phi] = 0. Hence grad L = 0, "
-            + "PVar_policy = PVar_labels = delta = 0, D = G = 0 and L = log 2. Every bound's value is 0 and "
-            + "each statement reads 0 <= 0; the ratio 0/0 is defined as 0 (a zero gradient under a zero "
-            + "bound: the bound holds, with equality).",
-        instances: [
-            literal("tabular", beta: 0.7, theta: [0.3], reference: [1.0], rewards: [4.0]),
-            literal("features d = 2", beta: 0.7, features: [[1.5, -0.25]], theta: [0.3, 2.0],
-                    reference: [1.0], rewards: [4.0]),
-        ])
-}
-
 /// E1: K = 1.
 public func examineOneResponse(_ c: EdgeCase) -> EdgeCaseOutcome {
     var f = Findings()

@@ -4,24 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E2: All feature rows identical (K = 4).
-    static let identicalFeatures = EdgeCase(
-        id: .E2, title: "All feature rows identical (K = 4)",
-        mathInBrief: "s_y = 0 for every y: grad L = 0 exactly whatever the labels, D = G = 0, every bound reads 0 <= 0 (ratio 0/0 := 0); PVar_policy, PVar_labels > 0",
-        mathSays: "Equal rows give equal logits, so pi is uniform and s_y = phi_y - E_pi[phi] = 0 for every y: "
-            + "grad L = beta E_mu[(p - q)(s_i - s_j)] = 0 exactly whatever the labels and mu, and D = G = 0, so "
-            + "B0-B3 all have value 0 and read 0 <= 0 (ratio 0/0 := 0). The preferences are not degenerate: "
-            + "PVar_labels > 0, and PVar_policy > 0 because pi_ref is not uniform (h_y = beta log(pi_y / pi_ref_y) varies).",
-        instances: [
-            literal("pairs = policy", beta: 1.3, features: Array(repeating: [0.5, 2.0], count: 4),
-                    theta: [1.0, -1.0], reference: [0.1, 0.2, 0.3, 0.4], rewards: [1.0, -2.0, 0.5, 3.0]),
-            literal("pairs = reference", beta: 1.3, features: Array(repeating: [0.5, 2.0], count: 4),
-                    theta: [1.0, -1.0], reference: [0.1, 0.2, 0.3, 0.4], rewards: [-3.0, 0.0, 4.0, 1.0],
-                    pairs: .reference),
-        ])
-}
-
 /// E2: identical feature rows.
 public func examineIdenticalFeatures(_ c: EdgeCase) -> EdgeCaseOutcome {
     var f = Findings()

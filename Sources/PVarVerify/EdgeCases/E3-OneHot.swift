@@ -4,27 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E3: One-hot and near-one-hot policies (tabular, K = 3).
-    static let oneHot = EdgeCase(
-        id: .E3, title: "One-hot and near-one-hot policies (tabular, K = 3)",
-        mathInBrief: "||grad L|| and PVar_policy ~ pi_minor; D, delta, sqrt(PVar) ~ sqrt(pi_minor); for pi_minor = e^-800 the former round to 0 in doubles, the latter (~1e-174) are representable",
-        mathSays: "With pi_1 = 1 - eps, every pair that involves a minor response y has weight about pi_y. To "
-            + "leading order (dropped terms are pi_minor times smaller): c_y = pi_y (p(y,1) - q(y,1)) for y != 1, "
-            + "c_1 = -sum c_y, grad L = 2 beta c, so ||grad L|| is of order pi_minor; PVar_policy = "
-            + "2 sum_y pi_y (p(1,y) - 1/2)^2 is of order pi_minor; D = 2 sqrt(sum_y pi_y) and delta = "
-            + "sqrt(2 sum_y pi_y (p(1,y) - q(1,y))^2) are of order sqrt(pi_minor), G -> sqrt(2). So B0 = beta D delta "
-            + "is of order pi_minor and B1-B3 of order sqrt(pi_minor). For theta = [0, -800, -800], pi_minor = "
-            + "e^-800 = 3.7e-348 is below the double range: the exact gradient and PVars (about 1e-348) round to "
-            + "0, but D, delta, sqrt(PVar) and the values of B1-B3 (about 1e-174 to 1e-117) are representable, "
-            + "and the exact B0 ratio is 0.86, not 0/0.",
-        instances: [
-            literal("theta = [0, -40, -80]", beta: 0.1, theta: [0, -40, -80], reference: uniformThree, rewards: [0, 1, 2]),
-            literal("theta = [0, -700, -700]", beta: 0.1, theta: [0, -700, -700], reference: uniformThree, rewards: [0, 1, 2]),
-            literal("theta = [0, -800, -800]", beta: 0.1, theta: [0, -800, -800], reference: uniformThree, rewards: [0, 1, 2]),
-        ])
-}
-
 /// Leading-order closed forms for a tabular policy with one dominant response `t` (E3), from
 /// `log pi` computed directly (`z_y - z_t - log(1 + sum_{k != t} exp(z_k - z_t))`) so that
 /// quantities of order `sqrt(pi_minor)` stay representable when `pi_minor` is not.

@@ -4,27 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E4: beta -> 0 and beta -> infinity.
-    static let betaLimits = EdgeCase(
-        id: .E4, title: "beta -> 0 and beta -> infinity",
-        mathInBrief: "beta -> 0: grad/beta -> E_mu[(1/2 - q)(s_i - s_j)] (error O(beta)), PVar_policy/beta^2 -> E_pi[du^2]/16 (error O(beta^2)); beta -> inf: grad/beta -> E_mu[(step(du) - q)(s_i - s_j)], PVar_policy -> P(du != 0)/4 (errors O(exp(-beta min|du|))); PVar_labels constant; ratios converge",
-        mathSays: "pi_theta, mu, q, s and D, G do not depend on beta; only p(i,j) = sigmoid(beta du_ij) does, with "
-            + "du_ij = log(pi_i/pi_ref_i) - log(pi_j/pi_ref_j). beta -> 0: p - 1/2 = tanh(beta du/2)/2, so "
-            + "PVar_policy/beta^2 -> E_pi[du^2]/16 from below with error <= beta^2 E_pi[du^4]/96, and "
-            + "grad/beta -> E_mu[(1/2 - q)(s_i - s_j)] with error <= (beta/4) E_mu[|du| ||phi_i - phi_j||]. "
-            + "beta -> infinity: p -> step(du) (1/2 on ties du = 0), PVar_policy -> E_pi[(step - 1/2)^2] = P(du != 0)/4 "
-            + "from below with error <= E_pi[exp(-beta |du|)], grad/beta -> E_mu[(step - q)(s_i - s_j)] with error "
-            + "<= E_mu[exp(-beta |du|) ||phi_i - phi_j||]. PVar_labels does not depend on beta. Each ratio "
-            + "||grad L|| / bound converges to ||lim grad/beta|| / lim(bound/beta) with an explicit error bound "
-            + "(perturbation of a quotient). As beta -> 0 the instance behaves like one at the reference.",
-        instances: [
-            literal("K = 4, d = 2, responses 1 and 4 tied", beta: 1,
-                    features: [[1.0, 0.5], [-0.5, 1.0], [0.25, -1.0], [1.0, 0.5]], theta: [0.8, -0.3],
-                    reference: [0.2, 0.3, 0.3, 0.2], rewards: [1.0, -0.5, 0.3, 2.0]),
-        ])
-}
-
 /// The betas of the E4 sweep: `10^-k` (towards 0) or `10^k` (towards infinity), k = 1...8.
 public let betaSweepExponents = 1...8
 

@@ -4,28 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E5: Logits near +-700 (and past the exp overflow at 709.8).
-    static let extremeLogits = EdgeCase(
-        id: .E5, title: "Logits near +-700 (and past the exp overflow at 709.8)",
-        mathInBrief: "only logit differences enter: nothing overflows; with uniform pairs grad L and L have direct closed forms of order 1; with pairs from pi, ||grad L|| ~ e^-700",
-        mathSays: "Only logit differences matter: log pi_y = z_y - z_max - log(1 + sum exp(z_k - z_max)) never "
-            + "overflows. theta = [700, -700, 0]: pi = (1, e^-1400, e^-700), so ||grad L|| (pairs from pi) is about "
-            + "2 sqrt(2) beta e^-700 |p(1,3) - q(1,3)| = 2.5e-304, below resolutionFloor. With pairs from a uniform "
-            + "mu (pairs = reference, uniform pi_ref) the closed forms are direct: grad L = (2 beta / K^2) "
-            + "sum_ij (sigmoid(beta (z_i - z_j)) - sigmoid(r_i - r_j)) phi_i and L = (1/K^2) (K log 2 + sum_{i != j} "
-            + "[q softplus(-a) + (1 - q) softplus(a)]), a = beta (z_i - z_j); they are of order 1 and finite.",
-        instances: [
-            literal("tabular theta = [700, -700, 0], pairs = policy", beta: 1, theta: [700, -700, 0],
-                    reference: uniformThree, rewards: [0, 1, 2]),
-            literal("tabular theta = [710, -710, 0], pairs = reference", beta: 1, theta: [710, -710, 0],
-                    reference: uniformThree, rewards: [0, 1, 2], pairs: .reference),
-            literal("features [[1], [-1], [0]], theta = [700], pairs = reference", beta: 1,
-                    features: [[1], [-1], [0]], theta: [700], reference: uniformThree, rewards: [0, 1, 2],
-                    pairs: .reference),
-        ])
-}
-
 /// The closed forms for a uniform reference and uniform pairs (`pairs = reference` with a
 /// uniform `pi_ref`): `a_ij = beta (z_i - z_j)`, `q_ij = sigmoid(r_i - r_j)`,
 /// `grad L = (2 beta / K^2) sum_ij (sigmoid(a_ij) - q_ij) phi_i`,

@@ -4,26 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E6: Reference entries 1e-300 and 5e-324 (subnormal).
-    static let tinyReference = EdgeCase(
-        id: .E6, title: "Reference entries 1e-300 and 5e-324 (subnormal)",
-        mathInBrief: "every log-ratio is finite (log 5e-324 = -744.4); theta = log pi_ref is at the reference and B2 holds; theta = 0 is not at the reference",
-        mathSays: "log pi_ref_y is finite for every positive double (log 5e-324 = -744.4), so every log-ratio "
-            + "log(pi_y / pi_ref_y) and implicit reward is finite. With theta = log pi_ref (rounded) the policy is "
-            + "the reference up to that rounding: at the reference (within referenceTolerance), and B2 holds. "
-            + "With theta = 0 the small response has h_1 - h_2 = beta (log 0.5 - log pi_ref_1) = 371.9 for "
-            + "5e-324 (beta = 0.5): finite, and not at the reference.",
-        instances: [
-            literal("pi_ref_1 = 1e-300, theta = log pi_ref", beta: 0.5, theta: [log(1e-300), log(0.5), log(0.5)],
-                    reference: [1e-300, 0.5, 0.5], rewards: [3, 0, 1]),
-            literal("pi_ref_1 = 5e-324, theta = log pi_ref", beta: 0.5, theta: [log(0x1p-1074), log(0.5), log(0.5)],
-                    reference: [0x1p-1074, 0.5, 0.5], rewards: [3, 0, 1]),
-            literal("pi_ref_1 = 5e-324, theta = 0", beta: 0.5, theta: [0, 0, 0],
-                    reference: [0x1p-1074, 0.5, 0.5], rewards: [3, 0, 1]),
-        ])
-}
-
 /// E6: tiny and subnormal reference entries.
 public func examineTinyReference(_ c: EdgeCase) -> EdgeCaseOutcome {
     var f = Findings()

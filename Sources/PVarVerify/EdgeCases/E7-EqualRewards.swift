@@ -4,31 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E7: All rewards equal (PVar_labels = 0).
-    static let equalRewards = EdgeCase(
-        id: .E7, title: "All rewards equal (PVar_labels = 0)",
-        mathInBrief: "PVar_labels = 0 and B2 = B3 = 0: at the reference grad L = 0 exactly; away from it grad L != 0, B2/B3 do not apply (ratio inf, violated) while B0/B1 hold",
-        mathSays: "q = 1/2 for every pair, so PVar_labels = 0 and the values of B2 and B3 are 0. At the reference "
-            + "p = 1/2 too, so grad L = 0 exactly and B2/B3 hold as 0 <= 0. Away from the reference grad L = "
-            + "beta E[(p - 1/2)(s_i - s_j)] != 0 while B2/B3 still read 0: they do not apply there and would be "
-            + "violated (ratio = inf, JSON null), whereas B0 (delta = sqrt(PVar_policy) for mu = pi) and B1 "
-            + "(= sqrt(2) beta G sqrt(PVar_policy)) bound it: the mirror of C1 (there PVar_policy = 0 and the "
-            + "labels drive the gradient; here PVar_labels = 0 and the policy drives it). A tabular theta = "
-            + "fl(log pi_ref) is at the reference only up to rounding: as a real instance its gradient (~1e-16) "
-            + "is not 0 and B2 (value 0) is truly violated, within the margin sqrt(2) beta G sqrt(PVar_policy) "
-            + "that referenceTolerance documents.",
-        instances: [
-            literal("exactly at the reference", beta: 2, features: [[1, 0], [1, 1], [1, -2]], theta: [0.7, 0],
-                    reference: uniformThree, rewards: [1.5, 1.5, 1.5]),
-            literal("away from the reference", beta: 2, features: [[1, 0], [1, 1], [1, -2]], theta: [0.7, 0.4],
-                    reference: uniformThree, rewards: [1.5, 1.5, 1.5]),
-            literal("at the reference up to rounding, theta = fl(log pi_ref)", beta: 2,
-                    theta: [0.1, 0.2, 0.3, 0.4].map { log($0) }, reference: [0.1, 0.2, 0.3, 0.4],
-                    rewards: [1.5, 1.5, 1.5, 1.5]),
-        ])
-}
-
 /// E7: all rewards equal.
 public func examineEqualRewards(_ c: EdgeCase) -> EdgeCaseOutcome {
     var f = Findings()

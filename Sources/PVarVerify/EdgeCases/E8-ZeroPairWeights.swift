@@ -4,31 +4,6 @@ import Foundation
 import PVarCertify
 import PVarCore
 
-extension EdgeCase {
-    /// E8: Explicit pair weights with zeros.
-    static let zeroPairWeights = EdgeCase(
-        id: .E8, title: "Explicit pair weights with zeros",
-        mathInBrief: "zero-weight responses contribute nothing: L, grad L, PVar_labels, delta, D equal those of the reduced instance; tabular: dropped gradient entries exactly 0",
-        mathSays: "A response with mu_y = 0 enters no pair of positive weight, and p(i,j) depends only on "
-            + "h_i - h_j = beta [(z_i - z_j) - log(pi_ref_i / pi_ref_j)]. So L, grad L = beta E_mu[(p - q)(phi_i - phi_j)], "
-            + "PVar_labels, delta and D equal those of the instance with the zero-weight responses removed "
-            + "(reference renormalised); in tabular form the dropped responses' gradient entries are exactly 0 "
-            + "(c_y = 0). G, the Fisher trace and PVar_policy are expectations under pi_theta, which does see "
-            + "the dropped responses: they differ and are not compared.",
-        instances: [
-            literal("features, weights [0.5, 0, 0.5, 0]", beta: 3, features: [[1, 0], [0, 1], [0.5, 1], [-1, 2]],
-                    theta: [0.5, -0.5], reference: [0.25, 0.25, 0.25, 0.25], rewards: [2, 1, 0, -1],
-                    pairs: .weights([0.5, 0, 0.5, 0])),
-            literal("features, zero-weight responses removed", beta: 3, features: [[1, 0], [0.5, 1]],
-                    theta: [0.5, -0.5], reference: [0.5, 0.5], rewards: [2, 0], pairs: .weights([0.5, 0.5])),
-            literal("tabular, weights [0.25, 0, 0.5, 0.25]", beta: 1.5, theta: [0.3, -1.2, 0.8, 2.0],
-                    reference: [0.125, 0.5, 0.25, 0.125], rewards: [1, -0.5, 0.25, 3],
-                    pairs: .weights([0.25, 0, 0.5, 0.25])),
-            literal("tabular, zero-weight responses removed", beta: 1.5, theta: [0.3, 0.8, 2.0],
-                    reference: [0.25, 0.5, 0.25], rewards: [1, 0.25, 3], pairs: .weights([0.25, 0.5, 0.25])),
-        ])
-}
-
 /// The responses with positive pair weight (E8): all of them unless the pairs are explicit weights.
 public func keptResponses(_ p: Problem) -> [Int] {
     guard case .weights(let w) = p.pairs else { return Array(0..<p.responseCount) }

@@ -121,30 +121,17 @@ let uniformThree = [1.0 / 3, 1.0 / 3, 1.0 / 3]
 
 // MARK: - The catalogue's index
 
-/// The edge cases, E1..E8: each has its own file (`E<n>-<Name>.swift`) with its instances, what the
-/// mathematics says and its examiner.
+/// The edge cases, E1..E8: their data in `EdgeCaseCatalogue.swift`, each examiner in its own file
+/// (`E<n>-<Name>.swift`).
 public enum EdgeCaseID: String, CaseIterable, Sendable, Comparable {
     case E1, E2, E3, E4, E5, E6, E7, E8
 
     public static func < (a: EdgeCaseID, b: EdgeCaseID) -> Bool { a.rawValue < b.rawValue }
 
     /// The case's definition.
-    public var edgeCase: EdgeCase {
-        switch self {
-        case .E1: .oneResponse
-        case .E2: .identicalFeatures
-        case .E3: .oneHot
-        case .E4: .betaLimits
-        case .E5: .extremeLogits
-        case .E6: .tinyReference
-        case .E7: .equalRewards
-        case .E8: .zeroPairWeights
-        }
-    }
+    public var edgeCase: EdgeCase { edgeCaseCatalogue()[EdgeCaseID.allCases.firstIndex(of: self)!] }
 }
 
-/// Every edge case, E1..E8, in order.
-public func edgeCaseCatalogue() -> [EdgeCase] { EdgeCaseID.allCases.map(\.edgeCase) }
 
 /// Examines one case of the catalogue: runs the tool on every instance and checks what the
 /// mathematics says against it.
