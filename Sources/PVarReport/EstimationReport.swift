@@ -8,7 +8,7 @@ import PVarGSL
 
 /// `estimation.md`, `plots/estimation-variance.svg` and `plots/estimation-topk.svg` for one seed.
 ///
-/// Every number comes from `EstimationStudy(seed:)` (Sources/PVarGSL/Estimators.swift), the same
+/// Every number comes from `EstimationStudy(seed:)` (Sources/PVarStudies/EstimationStudy.swift), the same
 /// computation the `Estimators` suite asserts on; nothing here evaluates a formula of its own
 /// except the display of `PVarEstimand`'s closed forms at every `n` for the variance plot's line.
 /// Deterministic for a seed: no timestamps, and the study's streams are seeded per task.
@@ -36,7 +36,7 @@ func estimationMarkdown(_ s: EstimationStudy) -> String {
     to a prompt, scores every pair (a reward model for the labels `q`, the policy's implicit reward for
     `p`) and averages. This report checks the two estimators one would use against the exact PVar of
     the instance, computed in closed form by `Evaluation`. Every number comes from `EstimationStudy`
-    (`Sources/PVarGSL/Estimators.swift`), the computation the `Estimators` suite asserts on.
+    (`Sources/PVarStudies/EstimationStudy.swift`), the computation the `Estimators` suite asserts on.
 
     **Verdict: \(failed.isEmpty ? "all \(s.checks.count) statistical checks pass" : "\(failed.count) of \(s.checks.count) checks FAIL")**
     (each with false-failure probability \(significant(delta, 4)); together at most \(significant(c.suiteFailureProbability, 4))).

@@ -11,7 +11,7 @@ import PVarVerify
 /// `selection.md` and `plots/selection-*.svg` for one run seed, at the default settings
 /// (`SimulationConfiguration()`), with the learning-rate pilot that fixed the default step size.
 ///
-/// Every number comes from `runSimulation` and `learningRatePilot` (Sources/PVarVerify/Simulation.swift),
+/// Every number comes from `runSimulation` and `learningRatePilot` (Sources/PVarStudies/Simulation.swift),
 /// the functions the `Simulation` suite asserts on and `pvar simulate` prints. Deterministic for a
 /// seed: the experiment's streams are seeded per (component, seed) and reduced in index order.
 public func selectionReportFiles(seed: UInt64) async -> [ReportFile] {
