@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCertify"]),
         .testTarget(name: "PVarVerifyTests", dependencies: ["PVarVerify", "PVarTestSupport"]),
         .testTarget(name: "PVarStudiesTests", dependencies: ["PVarStudies", "PVarTestSupport"]),
-        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarTestSupport"]),
+        .testTarget(name: "PVarReportTests", dependencies: ["PVarReport"]),
+        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL", "PVarTestSupport"]),
     ]
 )

@@ -69,7 +69,7 @@ public struct Enclosure: Sendable, Equatable, CustomStringConvertible {
 
     /// `[lo, hi]` as a JSON array; a non-finite end (the enclosure reaches beyond the double
     /// range, or the ball is indeterminate) is written `null`, as JSON has no infinity.
-    var json: String {
+    public var json: String {
         func number(_ x: Double) -> String { x.isFinite ? InstanceFile.format(x) : "null" }
         return "[\(number(lo)), \(number(hi))]"
     }
@@ -78,7 +78,7 @@ public struct Enclosure: Sendable, Equatable, CustomStringConvertible {
 /// One statement certified on one instance.
 public struct CertifiedBound: Sendable, Equatable {
     public let id: BoundID
-    /// The bound's value (times `constantScale` for `certifyBound`).
+    /// The bound's value (with the replaced constant, for `certifyBound(_:_:constant:)`).
     public let value: Enclosure
     /// `||grad L|| / value`: `[0, 0]` when `||grad L||` is exactly 0; `[+inf, +inf]` when the
     /// value is exactly 0 and `||grad L||` is proved positive.
@@ -141,28 +141,6 @@ public func certify(_ problem: Problem, maxPrecision: Int = 1024) -> Certificate
             pvarLabels: Enclosure(e.pvarLabels, nonnegative: true),
             bounds: bounds)
         return (certificate, certificate.isDecided)
-    }
-}
-
-/// Certifies one statement with its constant changed: `||grad L||` against `constantScale`
-/// times the bound's value (the scale taken as an exact rational, multiplied as a ball). Used to
-/// show that a deliberately wrong constant is refuted (`violated`), not merely doubted.
-///
-/// Same precision schedule as `certify` (`certifiedStartingPrecision` doubling up to
-/// `maxPrecision`).
-public func certifyBound(
-    _ problem: Problem, _ id: BoundID, constantScale: Double, maxPrecision: Int = 1024
-) -> (ratio: Enclosure, verdict: CertifiedVerdict) {
-    precondition(constantScale.isFinite && constantScale > 0,
-                 "certifyBound: constantScale must be finite and > 0, got \(constantScale)")
-    return withRisingPrecision(upTo: maxPrecision) { precision in
-        let e = BallEvaluation(problem, precision: precision)
-        // Multiplying by an exact 1 is the identity; skipping it keeps certifyBound(..., 1)
-        // bit-identical to certify (a ball product would round the radius up once more).
-        let value = constantScale == 1
-            ? e.boundValue(id) : Ball(exactly: constantScale, precision: precision) * e.boundValue(id)
-        let b = decide(id, lhs: e.gradientNorm, value: value)
-        return ((b.ratio, b.verdict), b.verdict != .undecided)
     }
 }
 

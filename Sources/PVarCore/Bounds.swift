@@ -29,7 +29,12 @@ public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
     public static func < (lhs: BoundID, rhs: BoundID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The statement's definition in `statementTable`: constant, factors, hypotheses.
-    public var definition: Statement { statementTable[BoundID.allCases.firstIndex(of: self)!] }
+    public var definition: Statement {
+        guard let s = statementTable.first(where: { $0.id == self }) else {
+            preconditionFailure("statementTable has no row for \(rawValue)")
+        }
+        return s
+    }
 
     /// The statement, in one line (`Statement.text`).
     public var statement: String { definition.text }
@@ -87,7 +92,7 @@ public struct BoundEvaluation: Sendable, Equatable {
 
 extension Evaluation {
     /// The evaluation's quantities as the double arithmetic of the statement table; the PVar roots
-    /// are taken before the pair sums are scaled back (`root(ofPVar:degree:)`), so they stay
+    /// are taken before the pair sums are scaled back (`PairSums.root(_:degree:)`), so they stay
     /// accurate where a PVar itself underflows.
     public var statementInputs: StatementInputs {
         let sums = (policy: scaledPVarPolicy, labels: scaledPVarLabels)

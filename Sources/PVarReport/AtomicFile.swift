@@ -14,10 +14,13 @@ public struct FileWriteError: Error, CustomStringConvertible, Sendable, Equatabl
     public init(_ description: String) { self.description = description }
 }
 
-/// A file being written atomically: bytes go to `.NAME.tmp` in the target's directory, and
-/// `commit()` renames it over the target, so a reader sees the old file or the new one, never a
-/// part; `abort()` (or a failed commit) removes the temporary file. The target must be absent or
-/// a regular file: the tool never replaces a directory, a device or a link it did not write.
+/// A file being written atomically: bytes go to a fresh temporary file `.NAME.XXXXXX` in the
+/// target's directory (`mkstemp`: created exclusively, never an existing file or link), and
+/// `commit()` flushes it to disk and renames it over the target, so a reader, or the target after
+/// a crash, sees the old file or the new one, never a part; `abort()` (or a failed commit, or
+/// dropping the object uncommitted) removes the temporary file. The target must be absent or a
+/// regular file: the tool never replaces a directory, a device or a link it did not write.
+/// `commit` and `abort` act once; later calls do nothing.
 public final class AtomicFile {
     public let path: String
     let temporary: String
@@ -28,19 +31,24 @@ public final class AtomicFile {
     public init(path: String) throws(FileWriteError) {
         try AtomicFile.requireRegularFileOrAbsent(path)
         let url = URL(fileURLWithPath: path)
-        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var template = Array(url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).XXXXXX").path.utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw FileWriteError("cannot write '\(path)' (\(AtomicFile.reason())); give a writable path") }
+        temporary = String(cString: template)
+        fchmod(fd, 0o644)
         self.path = path
         descriptor = fd
     }
 
-    deinit { if !finished { abort() } }
+    deinit { abort() }
 
-    /// Closes the temporary file and renames it over the target.
+    /// Flushes and closes the temporary file and renames it over the target.
     public func commit() throws(FileWriteError) {
+        guard !finished else { return }
         finished = true
-        guard close(descriptor) == 0, rename(temporary, path) == 0 else {
+        let synced = fsync(descriptor) == 0
+        let closed = close(descriptor) == 0
+        guard synced, closed, rename(temporary, path) == 0 else {
             let reason = AtomicFile.reason()
             unlink(temporary)
             throw FileWriteError("cannot write '\(path)' (\(reason)); give a writable path")
@@ -49,6 +57,7 @@ public final class AtomicFile {
 
     /// Closes and removes the temporary file; the target is untouched.
     public func abort() {
+        guard !finished else { return }
         finished = true
         close(descriptor)
         unlink(temporary)

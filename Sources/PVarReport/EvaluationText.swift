@@ -72,7 +72,7 @@ public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides
     if let c = certificate { extra.append(("certified", c.json())) }
     if !overrides.isEmpty {
         let items = overrides.map { o in
-            "\"\(o.id.rawValue)\": {\"constant\": \(f(o.constant)), \"ratio\": [\(f(o.ratio.lo)), \(f(o.ratio.hi))], "
+            "\"\(o.id.rawValue)\": {\"constant\": \(f(o.constant)), \"ratio\": \(o.ratio.json), "
                 + "\"verdict\": \"\(o.verdict.rawValue)\"}"
         }
         extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))

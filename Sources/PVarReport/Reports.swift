@@ -132,8 +132,9 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
 /// witness leaves the directory untouched. Each file is written to a temporary name in its own
 /// directory and then renamed over the target, so no reader ever sees a partial file.
 ///
-/// - Throws: `ReportError` (inconsistent witness, invalid `instances`, a rename that failed),
-///   `InputError` (a witness the library refuses to evaluate), or the file system's error.
+/// - Throws: `ReportError` (inconsistent witness, invalid `instances`, a directory that cannot be
+///   created), `FileWriteError` (a file that cannot be written), or `InputError` (a witness the
+///   library refuses to evaluate).
 public func writeReports(directory: String, seed: UInt64, instances: Int) async throws {
     try await writeFiles(reportFiles(seed: seed, instances: instances), to: directory)
 }

@@ -261,9 +261,9 @@ private struct SelectionMarkdown {
         var out = ""
         out += """
         How to read this. The intervals are per comparison (95% each); the claim tables below make
-        \(family) comparisons, so if no strategy differed from another about \(significant(0.05 * Double(family), 4)) of them would exclude 0 by
+        \(family) comparisons, so if no strategy differed from another about \(significant(correction.expectedFalseExclusions, 4)) of them would exclude 0 by
         chance. The column "Bonferroni" says whether a comparison still excludes 0 with all \(family) corrected
-        together (t quantile at 1 - 0.025 / \(family)). Overlapping unpaired intervals in the headline tables do not mean
+        together (t quantile at 1 - \(shortest(BonferroniCorrection.level / 2)) / \(family)). Overlapping unpaired intervals in the headline tables do not mean
         "no difference": the strategies share each seed's world, so the paired differences are far tighter
         than the between-world spread.
 

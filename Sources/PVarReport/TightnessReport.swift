@@ -46,9 +46,7 @@ func boundSearches(seed: UInt64) async -> (rows: String, sections: String, files
         let witnessPath = "witnesses/tightness-\(id.rawValue).json"
         files.append(ReportFile(path: witnessPath, contents: InstanceFile.encode(witness)))
         let enclosure = certified.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-"
-        let sharp = id == .B3
-            ? "no: supremum found \(f(best.bestRatio)) < 1 (proven <= \(f(provenB3RatioBound)))"
-            : (searchAttainsBound(bestRatio: best.bestRatio) ? "yes" : "not reached")
+        let sharp = sharpnessVerdict(id, bestRatio: best.bestRatio)
         rows += "| \(id.rawValue) | \(constantText(id)) | \(f(best.bestRatio)) | \(enclosure) | "
             + "\(certified?.verdict.rawValue ?? "-") | [\(witnessPath)](\(witnessPath)) | \(sharp) |\n"
         sections += "### \(id.rawValue)\n\n`\(id.statement)`\n\n"

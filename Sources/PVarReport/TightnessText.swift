@@ -11,7 +11,7 @@ public func tightnessJSON(_ r: TightnessResult) -> String {
     let f = InstanceFile.format
     let s = restartStatistics(r)
     let c = certifiedWitness(r)
-    let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": [\(f($0.ratio.lo)), \(f($0.ratio.hi))]}" } ?? "null"
+    let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": \($0.ratio.json)}" } ?? "null"
     let witness = r.witness.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
     return """
     {
@@ -59,7 +59,7 @@ public func sequenceTightnessJSON(_ r: SequenceTightnessResult, seed: UInt64) ->
     let f = InstanceFile.format
     let c = r.witness.flatMap { certify($0).bounds[r.bound] }
     let witness = r.witness.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
-    let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": [\(f($0.ratio.lo)), \(f($0.ratio.hi))]}" } ?? "null"
+    let certified = c.map { "{\"verdict\": \"\($0.verdict.rawValue)\", \"ratio\": \($0.ratio.json)}" } ?? "null"
     return "{\n  \"bound\": \"\(r.bound.rawValue)\",\n  \"vocabulary\": \(r.vocabulary),\n  \"length\": \(r.length),\n  \"dim\": \(r.dimension),\n"
         + "  \"seed\": \(seed),\n  \"bestRatio\": \(f(r.bestRatio)),\n  \"witness\": \(witness),\n  \"certified\": \(certified)\n}\n"
 }

@@ -70,6 +70,9 @@ extension SimulationResult {
 /// comparison survives when its interval, widened from the 95% t quantile to the quantile at
 /// `1 - 0.025 / familySize`, still excludes 0. With one comparison it is the comparison's own verdict.
 public struct BonferroniCorrection: Sendable, Equatable {
+    /// The two-sided level of each interval and of the family as a whole: 5%.
+    public static let level = 0.05
+
     public let familySize: Int
     public let degreesOfFreedom: Int
     /// `t_{1 - 0.025/m, df} / t_{0.975, df}`: the factor applied to every 95% half-width (>= 1).
@@ -79,9 +82,12 @@ public struct BonferroniCorrection: Sendable, Equatable {
         precondition(familySize >= 1 && degreesOfFreedom >= 1, "BonferroniCorrection: family and df must be >= 1")
         self.familySize = familySize
         self.degreesOfFreedom = degreesOfFreedom
-        widening = studentTQuantile(1 - 0.025 / Double(familySize), degreesOfFreedom: degreesOfFreedom)
-            / studentTQuantile(0.975, degreesOfFreedom: degreesOfFreedom)
+        widening = studentTQuantile(1 - Self.level / 2 / Double(familySize), degreesOfFreedom: degreesOfFreedom)
+            / studentTQuantile(1 - Self.level / 2, degreesOfFreedom: degreesOfFreedom)
     }
+
+    /// How many of the family would exclude 0 by chance if no strategy differed: `level * familySize`.
+    public var expectedFalseExclusions: Double { Self.level * Double(familySize) }
 
     /// Whether `k`'s widened interval excludes 0.
     public func survives(_ k: ClaimComparison) -> Bool {

@@ -175,3 +175,16 @@ public let attainedRatioTolerance = 1e-6
 
 /// Whether a search whose best ratio is `bestRatio` attained its bound (`>= 1 - attainedRatioTolerance`).
 public func searchAttainsBound(bestRatio: Double) -> Bool { bestRatio >= 1 - attainedRatioTolerance }
+
+/// The sharpness cell of a search: `yes` when the search attained the bound, else `not reached`,
+/// or, for a statement proved not sharp (B3: its ratio is below `provenB3RatioBound` < 1), `no` with
+/// the supremum found; a B3 search at or above that proven bound would contradict T3 and says so.
+public func sharpnessVerdict(_ id: BoundID, bestRatio: Double) -> String {
+    let f = InstanceFile.format
+    if id == .B3 {
+        return bestRatio <= provenB3RatioBound
+            ? "no: supremum found \(f(bestRatio)) < 1 (proven <= \(f(provenB3RatioBound)))"
+            : "CONTRADICTS T3: found \(f(bestRatio)) > proven bound \(f(provenB3RatioBound))"
+    }
+    return searchAttainsBound(bestRatio: bestRatio) ? "yes" : "not reached"
+}

@@ -150,6 +150,20 @@ struct CLICertifyTests {
         #expect(wrong["B2"]?["verdict"] as? String == "violated")
     }
 
+    @Test("an infinite certified ratio (value exactly 0, gradient > 0) is JSON null, never a bare inf")
+    func infiniteRatioIsNull() throws {
+        // Equal rewards off the reference: B2's value is exactly 0 and the gradient is not.
+        let input = #"{"beta": 2, "features": [[1, 0], [1, 1], [1, -2]], "theta": [0.7, 0.4], "reference": [0.25, 0.25, 0.5], "#
+            + #""rewards": [1.5, 1.5, 1.5]}"#
+        let r = try pvar(["evaluate", "--input", "-", "--certify", "--constant", "B2=1"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("inf"), "\(r.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let wrong = try #require(json["certifiedWithConstant"] as? [String: [String: Any]])
+        #expect(wrong["B2"]?["verdict"] as? String == "violated")
+        #expect((wrong["B2"]?["ratio"] as? [Any])?.allSatisfy { $0 is NSNull } == true, "\(String(describing: wrong["B2"]))")
+    }
+
     @Test("tightness on B2 (K = 2, d = 1, seed 1) reaches 0.999999 with a certified tight or holds witness")
     func tightnessB2IsCertified() throws {
         let r = try pvar(["tightness", "--bound", "B2", "--responses", "2", "--dim", "1", "--seed", "1"])

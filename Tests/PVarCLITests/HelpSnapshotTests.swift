@@ -21,7 +21,7 @@ struct HelpSnapshotTests {
         let r = try pvar(command + ["--help"], environment: ["COLUMNS": "100"])
         #expect(r.status == 0, "\(command): status \(r.status), stderr \(r.stderr)")
         let file = helpSnapshot(command)
-        if ProcessInfo.processInfo.environment["PVAR_UPDATE_SNAPSHOTS"] == "1" {
+        if ProcessInfo.processInfo.environment["PVAR_UPDATE_SNAPSHOTS"] == "1" && r.status == 0 {
             try r.stdout.write(to: file, atomically: true, encoding: .utf8)
             return
         }

@@ -24,6 +24,10 @@ struct TightnessTests {
         #expect(searchAttainsBound(bestRatio: 1))
         #expect(!searchAttainsBound(bestRatio: 1 - 2 * attainedRatioTolerance))
         #expect(!searchAttainsBound(bestRatio: provenB3RatioBound), "B3 is never attained")
+        #expect(sharpnessVerdict(.B2, bestRatio: 1 - attainedRatioTolerance / 2) == "yes")
+        #expect(sharpnessVerdict(.B2, bestRatio: 1 - 2 * attainedRatioTolerance) == "not reached")
+        #expect(sharpnessVerdict(.B3, bestRatio: provenB3RatioBound).hasPrefix("no: supremum found"))
+        #expect(sharpnessVerdict(.B3, bestRatio: provenB3RatioBound.nextUp).hasPrefix("CONTRADICTS T3"))
     }
 
     @Test("the search attains the sharp bounds B0, B1, B2 (ratio >= 1 - 1e-6), and never exceeds them rigorously",

@@ -177,17 +177,28 @@ public struct BetaLimit: Sendable {
         let a = euclideanNorm(gradientOverBeta)
         let rootMu = pairs.reduce(0) { $0 + $1.mu * pow(pairError($1, beta: beta), 2) }.squareRoot()
         let rootPi = pairs.reduce(0) { $0 + $1.pi * pow(pairError($1, beta: beta), 2) }.squareRoot()
-        // Every right-hand side is beta times (fixed factors) times one term that depends on beta
-        // through delta or sqrt(PVar_policy) only, and is 1-Lipschitz in each: |delta(beta) -
-        // delta_lim| <= rootMu, |sqrt(PVar_policy(beta)) - sqrt(PVar_lim)| <= rootPi (Minkowski),
-        // PVar_labels does not move. So the error of b is the right-hand side evaluated on those
-        // errors, with PVar_labels set to 0.
-        let b = id.definition.rightHandSide(in: limitInputs)
+        // Each right-hand side of the table is beta times fixed factors (D, G, constants) times at
+        // most one factor that moves with beta: delta, or a sum of square roots containing
+        // sqrt(PVar_policy); PVar_labels does not move. That factor is 1-Lipschitz in the moving
+        // quantity: |delta(beta) - delta_lim| <= rootMu, |sqrt(PVar_policy(beta)) - sqrt(PVar_lim)|
+        // <= rootPi (Minkowski). So the error of b is the right-hand side evaluated on those errors
+        // with PVar_labels set to 0. A statement outside that shape (two moving factors, or another
+        // root of PVar_policy) gets no error bound: +infinity, conservative.
+        let definition = id.definition
+        let moving = definition.factors.filter { f in
+            switch f {
+            case .quantity(let q): q == .disagreement
+            case .roots(let qs, _): qs.contains(.pvarPolicy)
+            }
+        }
+        let squareRootsOnly = moving.allSatisfy { if case .roots(_, let degree) = $0 { degree == 2 } else { true } }
+        guard moving.count <= 1, squareRootsOnly else { return .infinity }
+        let b = definition.rightHandSide(in: limitInputs)
         let errors = StatementInputs(
             beta: 1, scoreSpread: scoreSpread, disagreement: rootMu, scoreBound: scoreBound,
-            pvarPolicyRoot: { $0 == 2 ? rootPi : .infinity }, pvarLabelsRoot: { _ in 0 })
-        let eb = id.definition.rightHandSide(in: errors)
-        guard b > eb else { return .infinity }
+            pvarPolicyRoot: { _ in rootPi }, pvarLabelsRoot: { _ in 0 })
+        let eb = definition.rightHandSide(in: errors)
+        guard eb.isFinite, b > eb else { return .infinity }
         return (ea + a / b * eb) / (b - eb)
     }
 }
