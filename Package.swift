@@ -37,29 +37,31 @@ let package = Package(
             name: "CPairKernel",
             // -O2 in every configuration (the tests' debug build would otherwise run the kernel
             // unoptimised); no FMA contraction, so every instruction set gives the same bits.
+            exclude: ["README.md"],
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
         ),
-        .target(name: "PVarCore", dependencies: ["CPairKernel"]),
-        .target(name: "PVarSelect", dependencies: ["PVarCore"]),
+        .target(name: "PVarCore", dependencies: ["CPairKernel"], exclude: ["README.md"]),
+        .target(name: "PVarSelect", dependencies: ["PVarCore"], exclude: ["README.md"]),
         .systemLibrary(
             name: "CGSL",
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
-        .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"]),
+        .target(name: "PVarGSL", dependencies: ["PVarCore", "CGSL"], exclude: ["README.md"]),
         .systemLibrary(name: "CArb", path: "Sources/CArb"),
-        .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"]),
-        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"]),
-        .target(name: "PVarStudies", dependencies: ["PVarCore", "PVarGSL", "PVarSelect"]),
+        .target(name: "PVarCertify", dependencies: ["PVarCore", "CArb"], exclude: ["README.md"]),
+        .target(name: "PVarVerify", dependencies: ["PVarCore", "PVarGSL", "PVarCertify"], exclude: ["README.md"]),
+        .target(name: "PVarStudies", dependencies: ["PVarCore", "PVarGSL", "PVarSelect"], exclude: ["README.md"]),
         .target(name: "PVarReport", dependencies: [
             "PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies",
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(
             name: "pvar",
             dependencies: [
                 "PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies", "PVarReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Tests: one target per module, plus the CLI's and a small shared support target
         // (run seed, replay messages, tolerances; seeded instances from PVarGSL).
@@ -70,6 +72,6 @@ let package = Package(
         .testTarget(name: "PVarVerifyTests", dependencies: ["PVarVerify", "PVarTestSupport"]),
         .testTarget(name: "PVarStudiesTests", dependencies: ["PVarStudies", "PVarTestSupport"]),
         .testTarget(name: "PVarReportTests", dependencies: ["PVarReport"]),
-        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL", "PVarTestSupport"]),
+        .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL", "PVarTestSupport"], exclude: ["Help"]),
     ]
 )

@@ -109,7 +109,12 @@ struct Bench: AsyncParsableCommand {
             let dir = (path as NSString).deletingLastPathComponent
             for (name, text) in [((path as NSString).lastPathComponent, files.markdown), ("plots/performance.svg", files.svg)] {
                 let target = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
-                try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
+                } catch {
+                    throw CLIError("--report", error)
+                }
                 try writeAtomically(text, to: target, option: "--report")
             }
         }

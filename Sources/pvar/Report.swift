@@ -35,8 +35,15 @@ struct Report: AsyncParsableCommand {
                 try AtomicFile.write(CheckRun(results: results).json(), to: path)
                 print(path)
             }
-        } catch {
+        } catch let error as FileWriteError {
             throw CLIError("--out", error)
+        } catch let error as ReportError {
+            throw CLIError("--out", error)
+        } catch let error as CocoaError {
+            throw CLIError("--out", error)
+        } catch {
+            // Not about the output directory (a check or a witness the library refused): as it is.
+            throw CLIError("\(error)")
         }
     }
 }
