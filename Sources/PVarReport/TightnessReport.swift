@@ -128,8 +128,9 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         + "on two responses at the reference B2's ratio is `sqrt(pi_min / pi_max)`. B3 is never attained: its "
         + "ratio is at most `(sqrt(2)/3) PVar^(1/6)` times B2's; the searches approach 1/3, the limit of the "
         + "uniform two-response family as the reward gap grows (PVar -> 1/8). T3 proves the ratio is below "
-        + "(sqrt(2)/3)((1 - 1/K)/4)^(1/6): exactly 1/3 at K = 2, so 1/3 is the two-response supremum; "
-        + "for K >= 3 (0.3497 at K = 3, below \(f(provenB3RatioBound)) for every K) whether 1/3 remains the supremum is a conjecture.\n\n"
+        + "(sqrt(2)/3)((1 - 1/K)/4)^(1/6), exactly 1/3 at K = 2; [T4](../Proofs/T4-b3-sharp-constant.md) proves the sharper "
+        + "`||grad L|| <= beta G min(1/2, PVar^(1/3))` at the reference for any mu, so B3's ratio is below 1/3 for every K "
+        + "and 1/3 is its supremum: B3's constant 3 can be lowered to 1, and no further.\n\n"
     out += "## Searches\n\n" + sections
     out += "### S1: signal-to-noise ratio at the reference\n\n"
         + "`SNR <= 4 PVar_labels / (1 - 4 PVar_labels)` ([Proofs/S1](../Proofs/S1-snr.md)); the search maximises "
