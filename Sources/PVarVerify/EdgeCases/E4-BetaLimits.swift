@@ -46,8 +46,14 @@ public struct BetaLimit: Sendable {
     public let disagreement: Double
     public let scoreSpread: Double
     public let scoreBound: Double
-    /// `lim ||grad L|| / value` for each statement.
-    public let ratios: [BoundID: Double]
+    /// `lim ||grad L|| / value` for each statement (`0/0 := 0`, `x/0 = +infinity`).
+    public var ratios: [BoundID: Double] {
+        let a = euclideanNorm(gradientOverBeta)
+        return Dictionary(uniqueKeysWithValues: BoundID.allCases.map { id in
+            let b = id.definition.rightHandSide(in: limitInputs)
+            return (id, a == 0 ? 0 : (b == 0 ? .infinity : a / b))
+        })
+    }
     /// `E_mu ||phi_i - phi_j||`, the scale of `grad/beta` (a sum of term magnitudes, >= every
     /// `||grad/beta||`), for rounding allowances.
     public let gradientScale: Double
@@ -121,26 +127,12 @@ public struct BetaLimit: Sendable {
         self.scoreBound = scoreBound
         gradientScale = scale
         self.pairs = pairs
-
-        let a = euclideanNorm(limit)
-        let limitInputs = Self.limitInputs(side, scoreSpread: scoreSpread, disagreement: disagreement,
-                                           scoreBound: scoreBound, pvarPolicy: pvarPolicy, pvarLabels: pvarLabels)
-        ratios = Dictionary(uniqueKeysWithValues: BoundID.allCases.map { id in
-            let b = id.definition.rightHandSide(in: limitInputs)
-            return (id, a == 0 ? 0 : (b == 0 ? .infinity : a / b))
-        })
     }
 
     /// The limit quantities as statement inputs with `beta = 1`: each bound's right-hand side is
     /// `beta` times its value here (B1's `sqrt(PVar_policy)` is `O(beta)` as `beta -> 0`, so its
     /// limit drops out).
     var limitInputs: StatementInputs {
-        Self.limitInputs(side, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
-                         pvarPolicy: pvarPolicy, pvarLabels: pvarLabels)
-    }
-
-    static func limitInputs(_ side: BetaLimitSide, scoreSpread: Double, disagreement: Double, scoreBound: Double,
-                            pvarPolicy: Double, pvarLabels: Double) -> StatementInputs {
         StatementInputs(beta: 1, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
                         pvarPolicy: side == .zero ? 0 : pvarPolicy, pvarLabels: pvarLabels)
     }
