@@ -170,8 +170,13 @@ struct BoundsReport {
         out += "A tabular policy at the reference with K = 2, labels from rewards (1, 0) (`c1Counterexample()`); "
             + "witness: [witnesses/C1.json](witnesses/C1.json).\n\n"
         out += c1.markdown() + "\n"
+        let halfBetaG = c1.problem.beta * c1.scoreBound / 2
         out += "PVar_policy = \(f(c1.pvarPolicy)) exactly while ||grad L|| = \(f(c1.gradientNorm)) > 0, so no "
-            + "bound `||grad L|| <= f(PVar_policy)` with f(0) = 0 can hold.\n\n"
+            + "bound `||grad L|| <= f(PVar_policy)` with f(0) = 0 can hold. In the scale-aware form "
+            + "`||grad L|| <= beta G f(PVar_policy)` this instance needs f(0) >= ||grad L|| / (beta G) = "
+            + "\(f(c1.gradientNorm / (c1.problem.beta * c1.scoreBound))); as the reward gap grows the ratio tends to 1/2, "
+            + "so f(0) >= 1/2 is needed, and f(0) = 1/2 suffices: at the reference ||grad L|| <= beta G / 2 for every "
+            + "labelling (here beta G / 2 = \(f(halfBetaG))). See Proofs/C1-policy-pvar-alone.md.\n\n"
 
         out += "## Reproduce\n\n"
         out += "```sh\n\(regenerationCommand(seed: seed, instances: instances))\n```\n\n"

@@ -137,8 +137,10 @@ func tightnessReportFiles(seed: UInt64) async -> [ReportFile] {
         + "SNR / bound over instances moved exactly to the reference, and the witness's noise is certified in ball arithmetic:\n\n"
         + "| K, d | best SNR / bound (doubles) | certified ratio | verdict |\n|---|---|---|---|\n"
     out += await snrSearchRows(seed: seed)
-    out += "\nEquality holds on every two-response instance at the reference (S1's exact formula: SNR / bound = "
-        + "rho^2 (1 - 4 PVar) / (1 - 4 rho^2 PVar) with rho B0's ratio), so the bound is sharp.\n\n"
+    out += "\nEquality holds on every two-response instance at the reference with D > 0 (S1's exact formula, where D delta > 0: "
+        + "SNR / bound = rho^2 (1 - 4 PVar) / (1 - 4 rho^2 PVar) with rho B0's ratio), so the bound is sharp. With K >= 3 "
+        + "the search's witnesses degenerate to two responses, a property of Bradley–Terry labels: labels q = 1/2 + c (phi_i - phi_j) "
+        + "in one dimension attain S1 for every K and mu.\n\n"
     out += "## Witness families\n\n"
     out += "### Two responses at the reference (B2's exact condition)\n\n"
     out += "| pi_1 | B2 ratio computed | sqrt(min/max) |\n|---|---|---|\n" + familyRows + "\n"

@@ -207,6 +207,33 @@ extension C1Tests {
 }
 
 extension C1Tests {
+    @Test("C1 step 9: PVar_policy = 0 with pairs from the policy gives ||grad L|| <= beta G / 2, whatever the labels; the two-response family comes within 1% of it")
+    func step9HalfBetaGSuffices() throws {
+        // Exactly at the reference (theta = 0, equal reference entries: every log-ratio difference is
+        // an exact 0, so p = 1/2 and PVar_policy = 0 exactly), pairs from the policy, random K,
+        // features and rewards (wide gaps included, where the ratio approaches its limit).
+        var checked = 0
+        for i in 0..<200 {
+            let rng = RandomSource(seed: deriveSeed(runSeed, [stableLabel("C1 step 9"), UInt64(i)]))
+            let k = rng.integer(2...8), d = rng.integer(1...4)
+            let features = (0..<k).map { _ in (0..<d).map { _ in rng.gaussian(1) } }
+            let rewards = (0..<k).map { _ in rng.gaussian(i % 2 == 0 ? 20 : 1) }
+            let msg = "C1 step 9 instance \(i), seed \(runSeed) (set PVAR_TEST_SEED to rerun)"
+            let e = try Evaluation(Problem(beta: rng.logUniform(0.01, 100), features: features, theta: Array(repeating: 0, count: d),
+                                           reference: Array(repeating: 1 / Double(k), count: k), rewards: rewards, pairs: .policy))
+            #expect(e.pvarPolicy == 0, "\(msg): PVar_policy = \(e.pvarPolicy)")
+            // T4 step 4's bound, with the library's documented accuracy on both sides.
+            #expect(e.gradientNorm <= e.problem.beta * e.scoreBound / 2 * (1 + 2 * evaluationAccuracy), "\(msg): ||grad L|| = \(e.gradientNorm), beta G / 2 = \(e.problem.beta * e.scoreBound / 2)")
+            checked += 1
+        }
+        #expect(checked == 200)
+        // The constant 1/2 cannot be lowered (step 8): sigma(10) - 1/2 = 0.49995...
+        let e = try Evaluation(twoResponsesAtReference(first: 0.5, rewardGap: 10))
+        #expect(e.gradientNorm / (e.scoreBound / 2) > 0.99, "ratio to beta G / 2: \(e.gradientNorm / (e.scoreBound / 2))")
+    }
+}
+
+extension C1Tests {
     @Test("C1 the hypotheses of step 7 are needed: collinear features phi = (-1, 0, 1), rewards (0, 1, 0), at a uniform reference, give grad L = 0 with PVar_labels = (4/9)(sigma(1) - 1/2)^2 > 0")
     func cancellingPairsGiveZeroGradient() throws {
         // The pairs (1,2) and (3,2) have the same label margin and opposite feature differences,

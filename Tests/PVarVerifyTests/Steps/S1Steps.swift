@@ -505,7 +505,7 @@ struct S1Tests {
 
     // MARK: Tightness
 
-    @Test("S1 is attained: SNR = 4 PVar / (1 - 4 PVar) on every two-response instance at the reference (any reference weights, gap, beta)")
+    @Test("S1 is attained: SNR = 4 PVar / (1 - 4 PVar) on every two-response instance at the reference with D > 0 (any reference weights, gap, beta); D = 0 with q != 1/2 gives SNR 0 against a positive bound")
     func equalityOnTwoResponses() throws {
         for a in [0.5, 0.3, 0.1, 1e-3] {
             for gap in [1e-4, 0.7, 5.0, 30.0] {
@@ -523,6 +523,61 @@ struct S1Tests {
                     let floor = try #require(e.noiseFloorAtReference)
                     #expect(relativeError(e.noiseDecomposition().total, floor) <= 8 * Kit.evaluationAccuracy)
                 }
+            }
+        }
+        // D > 0 is needed: identical feature rows, distinct rewards, both responses weighted.
+        let same = try Evaluation(Problem(beta: 1, features: [[1.5, -2], [1.5, -2]], theta: [0, 0], reference: [0.5, 0.5],
+                                          rewards: [1, 0], pairs: .weights([0.5, 0.5])))
+        #expect(same.scoreSpread == 0 && same.signalToNoise() == 0 && (same.snrBound ?? 0) > 0,
+                "D = \(same.scoreSpread), SNR = \(same.signalToNoise()), bound = \(String(describing: same.snrBound))")
+    }
+
+    @Test("S1 tightness: non-Bradley–Terry labels q = 1/2 + c (phi_i - phi_j) in one dimension attain the bound for K = 3..6 and any mu (exact dyadic arithmetic); Bradley–Terry labels on the same features do not")
+    func nonBradleyTerryEqualityWitnesses() throws {
+        // Every input is a dyadic rational with few bits (phi small integers, c = 1/32, mu in
+        // multiples of 1/16, beta = 2), so every product and partial sum below is exact in doubles
+        // and the identity S (1 - 4 PVar) = 4 PVar N is checked with ==, not a tolerance.
+        let c = 1.0 / 32, beta = 2.0
+        let cases: [(phi: [Double], mu: [Double])] = [
+            ([0, 1, 2], [4, 4, 8].map { $0 / 16 }),
+            ([0, 3, 1], [2, 9, 5].map { $0 / 16 }),
+            ([-2, 0, 1, 5], [1, 7, 4, 4].map { $0 / 16 }),
+            ([0, 1, 2, 3, 4], [3, 3, 3, 3, 4].map { $0 / 16 }),
+            ([4, -3, 0, 2, 7, 1], [1, 2, 3, 4, 5, 1].map { $0 / 16 }),
+        ]
+        for (phi, mu) in cases {
+            let k = phi.count
+            #expect(mu.reduce(0, +) == 1)
+            let x = { (i: Int, j: Int) in c * (phi[i] - phi[j]) }   // X_ij = q_ij - 1/2, |X| <= 1/2
+            #expect((0..<k).allSatisfy { i in (0..<k).allSatisfy { abs(x(i, $0)) <= 0.5 } })
+            var grad = 0.0, pvar = 0.0, spread = 0.0
+            for i in 0..<k { for j in 0..<k {
+                let w = mu[i] * mu[j], delta = phi[i] - phi[j]
+                grad += w * (0.5 - (0.5 + x(i, j))) * delta      // p = 1/2 at the reference
+                pvar += w * x(i, j) * x(i, j)
+                spread += w * delta * delta
+            } }
+            grad *= beta
+            // The noise from its definition: label z = 1 with probability q, g = beta (p - z) Delta.
+            var noise = 0.0
+            for i in 0..<k { for j in 0..<k {
+                let w = mu[i] * mu[j], delta = phi[i] - phi[j], q = 0.5 + x(i, j)
+                let win = beta * (0.5 - 1) * delta - grad, lose = beta * 0.5 * delta - grad
+                noise += w * (q * win * win + (1 - q) * lose * lose)
+            } }
+            let signal = grad * grad
+            #expect(signal > 0 && spread > 0, "phi \(phi): a trivial instance")
+            #expect(signal * (1 - 4 * pvar) == 4 * pvar * noise,
+                    "phi \(phi), mu \(mu): S (1 - 4 PVar) = \(signal * (1 - 4 * pvar)), 4 PVar N = \(4 * pvar * noise)")
+            #expect(signal == beta * beta * c * c * spread * spread && pvar == c * c * spread, "phi \(phi): closed forms")
+            // Bradley–Terry labels whose centred values match X_ij to first order (r = 4 c phi)
+            // on the same features: B0 is strict, so S1 is too.
+            if Set(phi).count >= 3 {
+                let e = try Evaluation(Problem(beta: beta, features: phi.map { [$0] }, theta: [0],
+                                               reference: Array(repeating: 1 / Double(k), count: k),
+                                               rewards: phi.map { 4 * c * $0 }, pairs: .weights(mu)))
+                let ratio = snrBoundRatio(e)
+                #expect(ratio < 1 - 1e-6, "phi \(phi): Bradley–Terry ratio \(ratio)")
             }
         }
     }
