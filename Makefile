@@ -6,18 +6,27 @@
 SWIFT ?= swift
 SEED ?= 1
 INSTANCES ?= 100000
-APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev
+APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev $(COQ_PACKAGES)
+# Coq 8.16 and the Mathematical Components libraries Debian packages for it (Proofs/coq/README.md
+# says why these): ssreflect and algebra for finite sums, ordered fields and square roots, the
+# algebra tactics for `ring` and `field`.
+COQ_PACKAGES := coq libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra libcoq-mathcomp-algebra-tactics
 
-.PHONY: report test deps build check bench clean
+.PHONY: report test deps build check bench clean coq
 
-deps:
+# Installs the Debian packages of $(1) that are missing (as root, or with sudo).
+define apt_install
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
 	@python3 -c "import mpmath" 2>/dev/null || python3 -m pip install --quiet mpmath
 
 build: deps
@@ -26,7 +35,15 @@ build: deps
 report: build
 	$(SWIFT) run -c release pvar report --out Reports --seed $(SEED) --instances $(INSTANCES)
 
-test: deps
+# The machine-checked proofs: compile Proofs/coq (its _CoqProject), then check that no theorem
+# is admitted and none rests on an axiom outside Proofs/coq/allowed-axioms.txt (and, by planting
+# each defect in a scratch copy, that the check would notice).
+coq: deps
+	cd Proofs/coq && coq_makefile -f _CoqProject -o CoqMakefile && $(MAKE) --no-print-directory -f CoqMakefile
+	python3 Proofs/coq/check.py
+	python3 Proofs/coq/check.py --self-test
+
+test: deps coq
 	$(SWIFT) build --build-tests
 	PVAR_BIN="$$($(SWIFT) build --show-bin-path)/pvar" $(SWIFT) test
 
@@ -51,3 +68,4 @@ check: build
 
 clean:
 	rm -rf .build
+	-cd Proofs/coq && [ -f CoqMakefile ] && $(MAKE) -f CoqMakefile clean; rm -f CoqMakefile CoqMakefile.conf

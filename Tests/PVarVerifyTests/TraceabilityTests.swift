@@ -122,15 +122,69 @@ struct TraceabilityTests {
         }
     }
 
-    @Test("Proofs/README.md's index agrees with the files: ID, status, sharp?, test")
+    /// The Coq development: the `.v` files `Proofs/coq/_CoqProject` compiles, with their text.
+    static func coqFiles() throws -> [(module: String, text: String)] {
+        let dir = root.appendingPathComponent("Proofs/coq")
+        let project = try String(contentsOf: dir.appendingPathComponent("_CoqProject"), encoding: .utf8)
+        return try project.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasSuffix(".v") }
+            .map { (String($0.dropLast(2)), try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    /// The main theorems of a Coq file: `Theorem NAME` at the start of a line (helpers are `Lemma`).
+    static func theorems(in text: String) -> [String] {
+        text.matches(of: /(?m)^\s*Theorem\s+([A-Za-z0-9_']+)/).map { String($0.1) }
+    }
+
+    /// The theorems a Proofs file names on its `**Machine-checked:**` line, as `Module.name`.
+    fileprivate static func namedTheorems(_ f: ProofFile) -> [String] {
+        (f.line("Machine-checked") ?? "").matches(of: /`([A-Z][A-Za-z0-9_]*\.[A-Za-z0-9_']+)`/).map { String($0.1) }
+    }
+
+    @Test("every Proofs file says whether it is machine-checked; each theorem it names is a Theorem of the Coq development, and each Theorem there is named by a Proofs file")
+    func machineCheckedTheoremsExist() throws {
+        let files = try proofFiles()
+        let coq = try Self.coqFiles()
+        #expect(!coq.isEmpty, "Proofs/coq/_CoqProject lists no .v file")
+        var declared = Set<String>()
+        for (module, text) in coq {
+            for t in Self.theorems(in: text) { declared.insert("\(module).\(t)") }
+        }
+        var named = Set<String>()
+        for f in files {
+            guard let line = f.line("Machine-checked") else {
+                Issue.record("\(f.path): line **Machine-checked:** missing")
+                continue
+            }
+            let names = Self.namedTheorems(f)
+            if line.hasPrefix("yes") || line.hasPrefix("partly") {
+                #expect(!names.isEmpty, "\(f.path): **Machine-checked:** says '\(line.prefix(12))' but names no `Module.theorem`")
+            } else {
+                #expect(line.hasPrefix("no, because"), "\(f.path): **Machine-checked:** must start with 'yes', 'partly' or 'no, because'")
+            }
+            if f.line("Status")?.hasPrefix("proved") == true {
+                #expect(line.hasPrefix("yes") || line.hasPrefix("partly") || line.hasPrefix("no, because"),
+                        "\(f.path): a proved statement must be machine-checked or say why not")
+            }
+            for n in names {
+                #expect(declared.contains(n), "\(f.path) names `\(n)`, which is not a Theorem in Proofs/coq (files in _CoqProject)")
+                named.insert(n)
+            }
+        }
+        for t in declared.subtracting(named).sorted() {
+            Issue.record("Proofs/coq: Theorem \(t) is named by no Proofs/*.md **Machine-checked:** line (make it a Lemma or name it)")
+        }
+    }
+
+    @Test("Proofs/README.md's index agrees with the files: ID, status, sharp?, test, machine-checked")
     func indexAgreesWithFiles() throws {
         let files = try proofFiles()
         let index = try String(contentsOf: root.appendingPathComponent("Proofs/README.md"), encoding: .utf8)
         var rows: [String: [String]] = [:]
         for line in index.split(separator: "\n") where line.hasPrefix("| [") || line.hasPrefix("| ") {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 6, let m = cells[1].firstMatch(of: /^\[?([A-Z]+[0-9]+)\]?/) else { continue }
-            rows[String(m.1)] = Array(cells[1...5])
+            guard cells.count >= 7, let m = cells[1].firstMatch(of: /^\[?([A-Z]+[0-9]+)\]?/) else { continue }
+            rows[String(m.1)] = Array(cells[1...6])
         }
         for f in files {
             guard let row = rows[f.id] else {
@@ -142,6 +196,8 @@ struct TraceabilityTests {
             let sharpWord = f.line("Sharp")?.split(separator: " ").first.map(String.init)?.trimmingCharacters(in: .punctuationCharacters)
             #expect(row[3].hasPrefix(sharpWord ?? "?"), "\(f.id): index sharp? '\(row[3])' vs file '\(f.line("Sharp") ?? "-")'")
             #expect(row[4].contains("`\(f.id)`"), "\(f.id): index test column '\(row[4])' does not name suite `\(f.id)`")
+            let checkedWord = f.line("Machine-checked")?.split(separator: " ").first.map(String.init)?.trimmingCharacters(in: .punctuationCharacters)
+            #expect(row[5].hasPrefix(checkedWord ?? "?"), "\(f.id): index machine-checked '\(row[5])' vs file '\(f.line("Machine-checked") ?? "-")'")
         }
         for id in rows.keys where !files.contains(where: { $0.id == id }) {
             Issue.record("Proofs/README.md indexes \(id), which has no file")
