@@ -192,7 +192,8 @@ Qed.
 Theorem C1_scale_aware (f : R -> R) :
   (forall (beta : R) (pi : 'I_2 -> R) (p q : 'I_2 -> 'I_2 -> R) (phi : 'I_2 -> 'rV[R]_2)
           (G : R),
-     0 < beta -> is_dist pi -> at_reference p -> is_pref q -> (forall i j, 0 < q i j < 1) ->
+     0 < beta -> is_dist pi -> (forall i, 0 < pi i) -> at_reference p -> is_pref q ->
+     (forall i j, 0 < q i j < 1) ->
      score_bound (score pi phi) G -> (exists y, norm (score pi phi y) = G) ->
      norm (grad beta pi p q (score pi phi)) <= beta * G * f (pvar pi p)) ->
   1 / 2 <= f 0.
@@ -212,7 +213,7 @@ have x1 : x < 1.
   have -> : 1 - (3 / 4 + m / 2) = (1 / 2 - m) / 2 by fld.
   by rewrite divr_gt0 ?ltr0Sn // subr_gt0.
 have [Gb Ga] := C1_G_max.
-have := H 1 C1_pi C1_p (C1_q x) C1_phi C1_G ltr01 C1_pi_dist C1_p_ref (C1_q_pref x0 x1)
+have := H 1 C1_pi C1_p (C1_q x) C1_phi C1_G ltr01 C1_pi_dist (fun _ => C1_h0) C1_p_ref (C1_q_pref x0 x1)
   (C1_q_open x0 x1) Gb Ga.
 rewrite -/C1_s C1_norm_grad ?ler01 // C1_pvar_policy -/y mul1r ler_pmul2l ?C1_G_gt0 //.
 apply/negP; rewrite -ltNge.

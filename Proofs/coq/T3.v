@@ -222,6 +222,21 @@ by rewrite ltr_pdivl_mulr ?ltr0Sn // mulrC.
 Qed.
 
 (** [K = 2]: [ratio_B3 < 1/3], i.e. [||grad||^6 < (beta G)^6 PVar^2]. *)
+(** The bound for every [K] at once: [1 - 1/K < 1], so B3's ratio is below
+    [(sqrt 2/3) 4^(-1/6) = 0.37415...] on every instance ([ratio_B3^6 < 2/729]). *)
+Theorem T3_part2_uniform :
+  norm (grad beta mu p q s) ^+ 6 < 2 * (beta * G) ^+ 6 * pvar mu q ^+ 2.
+Proof.
+apply: (lt_le_trans T3_part2_ratio).
+have Z0 : 0 < (beta * G) ^+ 6 * pvar mu q ^+ 2 by rewrite mulr_gt0 ?exprn_gt0 ?mulr_gt0.
+have k0 : 0 <= 1 / (K%:R : R) by rewrite divr_ge0 ?ler01 ?ler0n.
+have e1 : 2 * (1 - 1 / K%:R) * (beta * G) ^+ 6 * pvar mu q ^+ 2
+          = 2 * ((1 - 1 / K%:R) * ((beta * G) ^+ 6 * pvar mu q ^+ 2)) by ring.
+have e2 : 2 * (beta * G) ^+ 6 * pvar mu q ^+ 2 = 2 * ((beta * G) ^+ 6 * pvar mu q ^+ 2) by ring.
+rewrite e1 e2 ler_pmul2l ?ltr0Sn //; apply: ler_pimull; first exact: ltW.
+by rewrite ler_subl_addr ler_addl.
+Qed.
+
 Theorem T3_part2_K2 : K = 2%N ->
   norm (grad beta mu p q s) ^+ 6 < (beta * G) ^+ 6 * pvar mu q ^+ 2.
 Proof.
@@ -277,7 +292,7 @@ Lemma T3_max : Num.max (1 / 2) (1 - 1 / 2 : R) * norm Delta = G.
 Proof. have -> : 1 - 1 / 2 = 1 / 2 :> R by fld. by rewrite maxxx; fld. Qed.
 
 (** [G = ||Delta||/2] is the attained maximum score norm. *)
-Lemma T3_G : score_bound s G /\ exists y, norm (s y) = G.
+Theorem T3_G : score_bound s G /\ exists y, norm (s y) = G.
 Proof.
 by have := T2_G phi T3_h0 T3_h1 mu_half0 T3_mub; rewrite T3_max.
 Qed.
