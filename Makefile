@@ -39,7 +39,7 @@ report: build
 # is admitted and none rests on an axiom outside Proofs/coq/allowed-axioms.txt (and, by planting
 # each defect in a scratch copy, that the check would notice).
 coq: deps
-	cd Proofs/coq && coq_makefile -f _CoqProject -o CoqMakefile && $(MAKE) --no-print-directory -f CoqMakefile
+	cd Proofs/coq && coq_makefile -f _CoqProject -o CoqMakefile && $(MAKE) -j2 --no-print-directory -f CoqMakefile
 	python3 Proofs/coq/check.py
 	python3 Proofs/coq/check.py --self-test
 
