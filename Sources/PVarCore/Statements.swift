@@ -55,6 +55,18 @@ public enum StatementQuantity: String, Sendable, CaseIterable {
 
     /// The symbol used in statement texts.
     public var symbol: String { rawValue }
+
+    /// The same quantity in the claim language (`pvar conjecture`).
+    public var claimQuantity: ClaimQuantity {
+        switch self {
+        case .beta: .beta
+        case .scoreSpread: .scoreSpread
+        case .disagreement: .disagreement
+        case .scoreBound: .scoreBound
+        case .pvarPolicy: .pvarPolicy
+        case .pvarLabels: .pvarLabels
+        }
+    }
 }
 
 /// One factor of a right-hand side: a quantity, or a sum of equal roots of PVars.
@@ -106,6 +118,35 @@ public struct Statement: Sendable {
 
     /// The statement in one line: `||grad L|| <= RHS  (gloss)`.
     public var text: String { "||grad L|| <= \(rightHandSideText)  (\(gloss))" }
+
+    /// The statement in the claim language of `pvar conjecture`, read off the same data:
+    /// `gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)`.
+    public var claimText: String {
+        func root(_ q: StatementQuantity, _ degree: Int) -> String {
+            degree == 2 ? "sqrt(\(q.claimQuantity.rawValue))" : "\(q.claimQuantity.rawValue)^(1/\(degree))"
+        }
+        var terms: [String] = []
+        if !constant.isOne {
+            let r = constant.radicand == constant.radicand.rounded() ? String(Int(constant.radicand)) : InstanceFile.format(constant.radicand)
+            terms.append(constant.degree == 1 ? r : constant.degree == 2 ? "sqrt(\(r))" : "\(r)^(1/\(constant.degree))")
+        }
+        for f in factors {
+            switch f {
+            case .quantity(let q): terms.append(q.claimQuantity.rawValue)
+            case .roots(let qs, let degree):
+                let parts = qs.map { root($0, degree) }
+                terms.append(parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " + ") + ")")
+            }
+        }
+        return "gradientNorm <= " + terms.joined(separator: " * ")
+    }
+
+    /// `claimText` parsed: the statement as a claim.
+    public var claim: Claim {
+        do { return try Claim.parse(claimText) } catch {
+            preconditionFailure("statement \(id): its claim text does not parse: \(error.oneLine)")
+        }
+    }
 
     /// The degree `k` of the PVar roots (`PVar^(1/k)`), or `nil` when the bound has none (B0).
     public var rootDegree: Int? {

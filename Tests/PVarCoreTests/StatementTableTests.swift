@@ -18,6 +18,25 @@ struct StatementTableTests {
         ]
     }
 
+    @Test("each statement written as a claim (pvar conjecture's language) has the documented text and evaluates to the statement's value within 8 ulps")
+    func statementsAsClaims() throws {
+        #expect(BoundID.B0.definition.claimText == "gradientNorm <= beta * scoreSpread * disagreement")
+        #expect(BoundID.B1.definition.claimText == "gradientNorm <= sqrt(2) * beta * scoreBound * (sqrt(pvarPolicy) + sqrt(pvarLabels))")
+        #expect(BoundID.B2.definition.claimText == "gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)")
+        #expect(BoundID.B3.definition.claimText == "gradientNorm <= 3 * beta * scoreBound * pvarLabels^(1/3)")
+        for p in try Self.instances() {
+            let e = try Evaluation(p)
+            for id in BoundID.allCases {
+                let value = e.bound(id).value
+                let claimed = e.claimRatio(id.definition.claim).larger
+                guard value.isFinite, value > 1e-290, value < 1e290 else { continue }
+                // Same factors, plain products instead of safeProduct and pow(x, 1/3) for cbrt:
+                // a few roundings apart.
+                #expect(abs(claimed - value) <= 8 * Double.ulpOfOne * value, "\(id): claim \(claimed), table \(value)")
+            }
+        }
+    }
+
     @Test("the table has one row per BoundID, in order, and each row is found by its id")
     func oneRowPerStatement() {
         #expect(statementTable.map(\.id) == BoundID.allCases)
