@@ -287,3 +287,12 @@ public func nthRoot(_ x: Double, degree: Int) -> Double {
 /// Statement S1's numerator: at the reference, `SNR <= 4 PVar_labels / (1 - 4 PVar_labels)`
 /// (Proofs/S1-snr.md). Written here once; `Evaluation.snrBound` and `certifyNoise` read it.
 public let snrNumerator = 4.0
+
+/// Statement S1 in the claim language of `pvar conjecture` (it applies at the reference, any mu):
+/// `snr <= 4 * pvarLabels / (1 - 4 * pvarLabels)`, built from `snrNumerator`.
+public var snrClaim: Claim {
+    let text = "snr <= \(InstanceFile.format(snrNumerator)) * pvarLabels / (1 - 4 * pvarLabels)"
+    do { return try Claim.parse(text) } catch {
+        preconditionFailure("S1's claim text does not parse: \(error.oneLine)")
+    }
+}

@@ -37,6 +37,18 @@ struct StatementTableTests {
         }
     }
 
+    @Test("S1 written as a claim evaluates to snrBound within 8 ulps at the reference")
+    func snrAsClaim() throws {
+        #expect(snrClaim.text == "snr <= 4.0 * pvarLabels / (1 - 4 * pvarLabels)")
+        for p in try Self.instances() {
+            let e = try Evaluation(p)
+            guard let bound = e.snrBound, bound > 1e-290 else { continue }
+            let r = e.claimRatio(snrClaim)
+            #expect(abs(r.larger - bound) <= 8 * Double.ulpOfOne * bound, "claim \(r.larger), snrBound \(bound)")
+            #expect(r.smaller == e.signalToNoise())
+        }
+    }
+
     @Test("the table has one row per BoundID, in order, and each row is found by its id")
     func oneRowPerStatement() {
         #expect(statementTable.map(\.id) == BoundID.allCases)
