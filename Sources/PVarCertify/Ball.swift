@@ -231,3 +231,88 @@ extension Ball {
     /// Bits that hold any exact sum of fewer than 2^64 products of two doubles (see `exactDot`).
     static let exactSumBits = 2048 + 2148 + 64
 }
+
+// MARK: - For claims (ClaimCertification.swift)
+
+extension Ball {
+    /// The ball Arb reads from a decimal literal (`arb_set_str`: `2`, `0.5`, `.5`, `1e-3`), or
+    /// nil if Arb rejects the text. The ball contains the exact decimal number as written (a
+    /// decimal that is not dyadic, like `0.1`, gets a radius covering its conversion error).
+    convenience init?(decimal text: String, precision: Int) {
+        self.init(precision: precision)
+        guard arb_set_str(raw, text, precision) == 0 else { return nil }
+    }
+
+    /// The exact rational `q`, rounded to `precision` bits (`arb_set_fmpq`: the ball contains `q`).
+    convenience init(rational q: Rational, precision: Int) {
+        self.init(precision: precision)
+        arb_set_fmpq(raw, q.raw, precision)
+    }
+
+    /// The indeterminate ball `nan ± inf` (`arb_indeterminate`): no information.
+    static func indeterminate(precision: Int) -> Ball {
+        let out = Ball(precision: precision)
+        arb_indeterminate(out.raw)
+        return out
+    }
+
+    /// The number this ball pins down, as an exact rational, if the ball is exact (radius 0, so
+    /// the enclosed real number *is* the midpoint) and its magnitude lies between
+    /// `2^-exactRationalExponentLimit` and `2^exactRationalExponentLimit` (or is 0): nil otherwise.
+    var exactRational: Rational? {
+        guard arb_is_exact(raw) != 0, arb_is_finite(raw) != 0 else { return nil }
+        let mid = pvar_arb_mid(raw)
+        let q = Rational()
+        if arb_is_zero(raw) != 0 { return q }
+        let limit = Ball.exactRationalExponentLimit
+        guard arf_cmpabs_2exp_si(mid, limit) < 0, arf_cmpabs_2exp_si(mid, -limit) > 0 else { return nil }
+        arf_get_fmpq(q.raw, mid)
+        return q
+    }
+
+    /// The binary exponent range within which an exact ball is turned into a rational.
+    static let exactRationalExponentLimit = 1 << 15
+
+    /// Whether the ball contains the exact rational `q`.
+    func contains(_ q: Rational) -> Bool { arb_contains_fmpq(raw, q.raw) != 0 }
+
+    func negated() -> Ball { make { arb_neg($0, raw) } }
+    func absoluteValue() -> Ball { make { arb_abs($0, raw) } }
+    /// `log(1 + x)`.
+    func log1p() -> Ball { make { arb_log1p($0, raw, precision) } }
+    /// Square root (`arb_sqrt`): indeterminate if the ball reaches below 0, even by its radius.
+    func squareRoot() -> Ball { make { arb_sqrt($0, raw, precision) } }
+    /// The intersection with `[0, +inf)` (`arb_nonnegative_part`): rigorous only for a number
+    /// known to be >= 0.
+    func nonnegativePart() -> Ball { make { arb_nonnegative_part($0, raw) } }
+    /// `x^n` for an integer `n` (`arb_pow_fmpz`: any sign of `x`; indeterminate for `n < 0` if
+    /// the ball contains 0; `x^0 = 1`).
+    func power(_ n: Int) -> Ball {
+        make { out in
+            let e = UnsafeMutablePointer<fmpz>.allocate(capacity: 1)
+            fmpz_init(e)
+            defer {
+                fmpz_clear(e)
+                e.deallocate()
+            }
+            fmpz_set_si(e, n)
+            arb_pow_fmpz(out, raw, e, precision)
+        }
+    }
+    /// `x^y = exp(y log x)` (`arb_pow`): meaningful for a ball of positive numbers.
+    func power(_ y: Ball) -> Ball { make { arb_pow($0, raw, y.raw, precision) } }
+    /// The upper end of the ball, rounded up to `precision` bits, as an exact ball.
+    var upperEnd: Ball { make { arb_get_ubound_arf(pvar_arb_mid($0), raw, precision) } }
+
+    /// A ball containing `min(a, b)` for every `a` in `x` and `b` in `y` (`arb_min`).
+    static func minimum(_ x: Ball, _ y: Ball) -> Ball { x.make { arb_min($0, x.raw, y.raw, x.precision) } }
+
+    /// Every point is >= 0.
+    var isNonnegative: Bool { arb_is_nonnegative(raw) != 0 }
+    /// Every point is <= 0.
+    var isNonpositive: Bool { arb_is_nonpositive(raw) != 0 }
+    /// Every point is <= every point of `y`.
+    func isAtMost(_ y: Ball) -> Bool { arb_le(raw, y.raw) != 0 }
+    /// Every point is >= every point of `y`.
+    func isAtLeast(_ y: Ball) -> Bool { arb_ge(raw, y.raw) != 0 }
+}

@@ -49,10 +49,18 @@ struct BallEvaluation {
     let scoreSpread: Ball
     /// `G = max_y ||s_y||`.
     let scoreBound: Ball
+    /// `tr F = sum_y pi_y ||s_y||^2`.
+    let fisherTrace: Ball
 
     init(_ problem: Problem, precision: Int) {
+        self.init(BallPairs(problem, precision: precision))
+    }
+
+    /// The quantities from balls already built (shared with `BallNoise` by claims).
+    init(_ pairs: BallPairs) {
+        let precision = pairs.beta.precision
         self.precision = precision
-        let k = problem.responseCount
+        let k = pairs.pi.count
         func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
         func zero() -> Ball { Ball(precision: precision) }
         func sum(_ terms: [Ball]) -> Ball {
@@ -61,7 +69,6 @@ struct BallEvaluation {
             return total
         }
 
-        let pairs = BallPairs(problem, precision: precision)
         let beta = pairs.beta, phi = pairs.phi, d = pairs.dimension, pi = pairs.pi, mu = pairs.mu
         let cp = pairs.centredP, cq = pairs.centredQ
         self.beta = beta
@@ -93,8 +100,9 @@ struct BallEvaluation {
         let gradientSquared = zero()
         for g in gradient { gradientSquared.add((beta * g).squared) }
 
-        // Scores s_y = sum_k pi_k (phi_y - phi_k) and G = max_y ||s_y||.
+        // Scores s_y = sum_k pi_k (phi_y - phi_k), G = max_y ||s_y|| and tr F = sum_y pi_y ||s_y||^2.
         var scoreBound = zero()
+        let fisherTrace = zero()
         for y in 0..<k {
             let squaredNorm = zero()
             for c in 0..<d {
@@ -103,6 +111,7 @@ struct BallEvaluation {
                 squaredNorm.add(s.squared)
             }
             scoreBound = Ball.maximum(scoreBound, squaredNorm.squareRootOfNonnegative())
+            fisherTrace.addProduct(pi[y], squaredNorm)
         }
 
         self.gradientNorm = gradientSquared.squareRootOfNonnegative()
@@ -111,6 +120,7 @@ struct BallEvaluation {
         self.disagreement = squaredDisagreement.squareRootOfNonnegative()
         self.scoreSpread = squaredSpread.squareRootOfNonnegative()
         self.scoreBound = scoreBound
+        self.fisherTrace = fisherTrace
     }
 
     /// The value of a statement's bound: its right-hand side from `statementTable`, evaluated in
@@ -177,6 +187,9 @@ struct BallPairs {
     /// `p(i, j) - 1/2` and `q(i, j) - 1/2`.
     let centredP: [[Ball]]
     let centredQ: [[Ball]]
+    /// The implicit-reward differences `a(i, j) = beta [(z_i - z_j) - log(ref_i / ref_j)]` (an
+    /// exact 0 where the real number is 0).
+    let rewardGaps: [[Ball]]
 
     init(_ problem: Problem, precision: Int) {
         let k = problem.responseCount
@@ -225,17 +238,21 @@ struct BallPairs {
         let rewards = problem.rewards.map(exact)
         var cp = [[Ball]]()
         var cq = [[Ball]]()
+        var gaps = [[Ball]]()
         for i in 0..<k {
             var cpRow = [Ball]()
             var cqRow = [Ball]()
+            var gapRow = [Ball]()
             for j in 0..<k {
                 let logRatio = (reference[i] / reference[j]).log()
                 let a = beta * ((z[i] - z[j]) - logRatio)
+                gapRow.append(a)
                 cpRow.append(a.timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
                 cqRow.append((rewards[i] - rewards[j]).timesPowerOfTwo(-1).tanh().timesPowerOfTwo(-1))
             }
             cp.append(cpRow)
             cq.append(cqRow)
+            gaps.append(gapRow)
         }
 
         self.beta = beta
@@ -245,5 +262,6 @@ struct BallPairs {
         self.mu = mu
         self.centredP = cp
         self.centredQ = cq
+        self.rewardGaps = gaps
     }
 }

@@ -53,13 +53,20 @@ struct BallNoise {
     let signal: Ball
     let noise: Ball
     let pvarLabels: Ball
+    /// The label noise `beta^2 E_mu[q (1 - q) ||phi_i - phi_j||^2]`, from its definition.
+    let labelNoise: Ball
 
     init(_ problem: Problem, precision: Int) {
-        let k = problem.responseCount
+        self.init(BallPairs(problem, precision: precision))
+    }
+
+    /// The noise from balls already built (shared with `BallEvaluation` by claims).
+    init(_ pairs: BallPairs) {
+        let precision = pairs.beta.precision
+        let k = pairs.pi.count
         func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
         func zero() -> Ball { Ball(precision: precision) }
 
-        let pairs = BallPairs(problem, precision: precision)
         let beta = pairs.beta, phi = pairs.phi, d = pairs.dimension, mu = pairs.mu
         let half = exact(0.5), one = exact(1)
         var p = [[Ball]](), q = [[Ball]](), weight = [[Ball]](), delta = [[[Ball]]]()
@@ -89,6 +96,7 @@ struct BallNoise {
         for g in grad { signal.add(g.squared) }
 
         let noise = zero()
+        let labelNoise = zero()
         for i in 0..<k {
             for j in 0..<k {
                 // z = 1 (i preferred, probability q): g = beta (p - 1) Delta; z = 0: g = beta p Delta.
@@ -100,8 +108,12 @@ struct BallNoise {
                 }
                 let expected = q[i][j] * squaredOne + (one - q[i][j]) * squaredZero
                 noise.addProduct(weight[i][j], expected)
+                let distance = zero()
+                for c in 0..<d { distance.add(delta[i][j][c].squared) }
+                labelNoise.addProduct(weight[i][j] * q[i][j] * (one - q[i][j]), distance)
             }
         }
+        self.labelNoise = beta.squared * labelNoise
         self.signal = signal
         self.noise = noise
         self.pvarLabels = pvarLabels

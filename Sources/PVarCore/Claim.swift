@@ -207,6 +207,14 @@ public struct Claim: Sendable, Equatable, CustomStringConvertible {
         return smaller > larger ? .infinity : 0
     }
 
+    /// This claim's ratio: `Claim.ratio(smaller:larger:)`, except that a strict claim whose larger
+    /// side is `<= 0` and not above the smaller one (`0 < 0`, `-1 < -1`) fails, so its ratio is
+    /// `+inf` (the ratio alone cannot tell `0 <= 0`, which holds, from `0 < 0`, which does not).
+    public func ratio(smaller: Double, larger: Double) -> Double {
+        if isStrict && larger <= 0 && smaller >= larger { return .infinity }
+        return Claim.ratio(smaller: smaller, larger: larger)
+    }
+
     /// Whether a double ratio refutes the claim: `> 1`, or `>= 1` for a strict claim (before any
     /// tolerance; verdicts are decided in balls).
     public func isRefuted(byRatio r: Double) -> Bool { isStrict ? r >= 1 : r > 1 }
@@ -219,14 +227,23 @@ public struct ClaimParseError: Error, Sendable, Equatable, CustomStringConvertib
     /// The 0-based character offset of the problem.
     public let position: Int
     public let message: String
+    /// What to do instead, printed after the position (the known names, for an unknown one).
+    public let hint: String?
+
+    public init(text: String, position: Int, message: String, hint: String? = nil) {
+        self.text = text
+        self.position = position
+        self.message = message
+        self.hint = hint
+    }
 
     /// `claim: expected ')' at character 14` with the text and a caret on the next two lines.
     public var description: String {
-        "claim: \(message) at character \(position + 1)\n  \(text)\n  \(String(repeating: " ", count: position))^"
+        "claim: \(message) at character \(position + 1)\(hint.map { "; \($0)" } ?? "")\n  \(text)\n  \(String(repeating: " ", count: position))^"
     }
 
     /// One line: `claim: expected ')' at character 14 in "..."`.
-    public var oneLine: String { "claim: \(message) at character \(position + 1) in \"\(text)\"" }
+    public var oneLine: String { "claim: \(message) at character \(position + 1) in \"\(text)\"\(hint.map { "; \($0)" } ?? "")" }
 }
 
 extension Claim {
@@ -290,8 +307,8 @@ private struct ClaimParser {
         return String(c)
     }
 
-    func error(_ message: String, at position: Int? = nil) -> ClaimParseError {
-        ClaimParseError(text: text, position: min(position ?? at, chars.count), message: message)
+    func error(_ message: String, at position: Int? = nil, hint: String? = nil) -> ClaimParseError {
+        ClaimParseError(text: text, position: min(position ?? at, chars.count), message: message, hint: hint)
     }
 
     mutating func skipSpaces() {
@@ -369,7 +386,8 @@ private struct ClaimParser {
             if let q = ClaimQuantity(rawValue: name) { return .quantity(q) }
             let known = ClaimQuantity.allCases.map(\.rawValue).joined(separator: ", ")
             let functions = ClaimFunction.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("unknown name '\(name)'; the known quantities are \(known), the free constant C, and the functions \(functions)", at: start)
+            throw error("unknown name '\(name)'", at: start,
+                        hint: "the known quantities are \(known), the free constant C, and the functions \(functions)")
         }
         throw error("expected a number, a name or '(', found '\(c)'")
     }
@@ -428,8 +446,9 @@ public struct ClaimDoubles: ClaimArithmetic {
         case .log: Foundation.log(args[0])
         case .exp: Foundation.exp(args[0])
         case .abs: Swift.abs(args[0])
-        case .min: args.dropFirst().reduce(args[0]) { Swift.min($0, $1) }
-        case .max: args.dropFirst().reduce(args[0]) { Swift.max($0, $1) }
+        // NaN in any argument gives NaN, whatever the order (Swift.min(1, .nan) is 1).
+        case .min: args.contains { $0.isNaN } ? .nan : args.dropFirst().reduce(args[0]) { Swift.min($0, $1) }
+        case .max: args.contains { $0.isNaN } ? .nan : args.dropFirst().reduce(args[0]) { Swift.max($0, $1) }
         }
     }
 }
@@ -462,6 +481,6 @@ extension Evaluation {
     public func claimRatio(_ claim: Claim, freeConstant: Double = .nan) -> (smaller: Double, larger: Double, ratio: Double) {
         let a = ClaimDoubles(self, freeConstant: freeConstant)
         let s = claim.smaller.evaluate(in: a), l = claim.larger.evaluate(in: a)
-        return (s, l, Claim.ratio(smaller: s, larger: l))
+        return (s, l, claim.ratio(smaller: s, larger: l))
     }
 }

@@ -83,6 +83,7 @@ public func reportFiles(seed: UInt64, results: [CheckResult]) async throws -> [R
     let files = bounds.files() + (await tightnessReportFiles(seed: seed))
         + [ReportFile(path: "edge-cases.md", contents: edgeCaseReport())] + sequenceReportFiles(seed: seed)
         + estimationReportFiles(seed: seed) + (await selectionReportFiles(seed: seed))
+        + (try await conjectureGalleryFiles(seed: seed))
     return [ReportFile(path: "README.md", contents: index(files, seed: seed, instances: instances))] + files
 }
 
@@ -101,6 +102,9 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
             return "estimating PVar from n sampled responses: unbiased U-statistic, plug-in, exact variance, concentration, top-k agreement"
         }
         if path.hasPrefix("plots/estimation") { return "\(name): plot of the estimation report" }
+        if path == "conjectures.md" {
+            return "a gallery of claims a reader of the paper might guess, each with its certified verdict, shrunk counterexample or fitted constant (`pvar conjecture`)"
+        }
         if path == "sequences.md" { return "sequence-level policies: how G and D grow with the length T" }
         if path == "plots/sequence-growth.svg" { return "G, D and the gradient norm against T (sequence policies)" }
         if path == "edge-cases.md" {

@@ -16,7 +16,7 @@ struct PVar: AsyncParsableCommand {
         commandName: "pvar",
         abstract: "Exact DPO gradients, preference variance (PVar) and the bounds relating them.",
         version: "0.1.0",
-        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Report.self, Merge.self, Bench.self, Flatten.self, Select.self, Simulate.self]
+        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Conjecture.self, Report.self, Merge.self, Bench.self, Flatten.self, Select.self, Simulate.self]
     )
 
     /// Runs the command; a usage error is one line on stderr (`pvar: error: ...`) and a non-zero

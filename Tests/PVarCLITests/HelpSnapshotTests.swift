@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The commands whose help is pinned: the root and every subcommand.
-let helpCommands: [[String]] = [[]] + ["evaluate", "generate", "check", "tightness", "report", "merge", "bench",
+let helpCommands: [[String]] = [[]] + ["evaluate", "generate", "check", "tightness", "conjecture", "report", "merge", "bench",
                                        "flatten", "select", "simulate"].map { [$0] }
 
 /// `Tests/PVarCLITests/Help/<name>.txt`, `pvar.txt` for the root.

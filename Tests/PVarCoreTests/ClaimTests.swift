@@ -49,9 +49,10 @@ struct ClaimTests {
         #expect(unclosed?.description.hasSuffix("\n  gradientNorm <= (beta * 2\n  " + String(repeating: " ", count: 25) + "^") == true,
                 "the caret sits under the position: \(String(describing: unclosed?.description))")
         let unknown = failure("gradNorm <= beta")
-        #expect(unknown?.position == 0, "\(String(describing: unknown))")
+        #expect(unknown?.position == 0 && unknown?.description.hasPrefix("claim: unknown name 'gradNorm' at character 1; the known quantities are gradientNorm,") == true,
+                "\(String(describing: unknown))")
         for q in ClaimQuantity.allCases {
-            #expect(unknown?.message.contains(q.rawValue) == true, "the unknown-name message lists \(q.rawValue)")
+            #expect(unknown?.hint?.contains(q.rawValue) == true, "the unknown-name hint lists \(q.rawValue)")
         }
         let twoRelations = failure("K <= 2 <= 3")
         #expect(twoRelations?.message.contains("one relation") == true, "\(String(describing: twoRelations))")
@@ -115,5 +116,14 @@ struct ClaimTests {
         let le = try Claim.parse("K <= 2"), lt = try Claim.parse("K < 2")
         #expect(!le.isRefuted(byRatio: 1) && lt.isRefuted(byRatio: 1))
         #expect(le.isRefuted(byRatio: 1.0000001) && !lt.isRefuted(byRatio: 0.999))
+        // A strict claim with a non-positive larger side fails at equality: 0 < 0 is false, 0 <= 0 true.
+        let strictZero = try Claim.parse("pvarPolicy < 0"), zero = try Claim.parse("pvarPolicy <= 0")
+        #expect(strictZero.ratio(smaller: 0, larger: 0) == .infinity && zero.ratio(smaller: 0, larger: 0) == 0)
+        #expect(strictZero.ratio(smaller: -2, larger: -1) == 0 && strictZero.ratio(smaller: -1, larger: -1) == .infinity)
+        let e = try Evaluation(Problem(beta: 1, features: nil, theta: [0, 0], reference: [0.5, 0.5], rewards: [1, 0], pairs: .policy))
+        #expect(e.claimRatio(strictZero).ratio == .infinity && e.claimRatio(zero).ratio == 0)
+        // NaN in min/max propagates whatever the order.
+        #expect(e.claimRatio(try Claim.parse("0 <= min(1, sqrt(0 - 1))")).larger.isNaN)
+        #expect(e.claimRatio(try Claim.parse("0 <= max(sqrt(0 - 1), 1)")).larger.isNaN)
     }
 }

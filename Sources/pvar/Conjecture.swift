@@ -1,0 +1,97 @@
+// `pvar conjecture`: pose a bound, get a certified verdict, a shrunk counterexample or the sharp constant.
+
+import ArgumentParser
+import Foundation
+import PVarCore
+import PVarReport
+import PVarVerify
+
+/// `--responses MIN...MAX` and `--dim MIN...MAX` (or one number).
+struct CountRange: ExplainedArgument, Equatable {
+    let range: ClosedRange<Int>
+    static var expected: String { "MIN...MAX with 1 <= MIN <= MAX (e.g. 2...6), or one number" }
+
+    init(_ range: ClosedRange<Int>) { self.range = range }
+
+    init?(argument: String) {
+        let parts = argument.components(separatedBy: "...")
+        guard parts.count <= 2, let lo = Int(parts[0]), let hi = Int(parts[parts.count - 1]), lo >= 1, lo <= hi else { return nil }
+        range = lo...hi
+    }
+
+    var defaultValueDescription: String { "\(range.lowerBound)...\(range.upperBound)" }
+}
+
+/// `--assume`: the hypotheses a claim may be posed under besides the pairs and shapes.
+enum ConjectureAssumption: String, ExpressibleByArgument, CaseIterable {
+    case atReference = "at-reference"
+}
+
+extension ConjecturePairs: ExpressibleByArgument {}
+
+struct Conjecture: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Test a claimed inequality on random and adversarial instances; certify, shrink and replay a violation, or fit a constant.",
+        discussion: """
+        CLAIM is EXPR <= EXPR (or <, >=, >) over the quantities \(ClaimQuantity.allCases.map(\.rawValue).joined(separator: ", ")), \
+        numbers, + - * / ^ and \(ClaimFunction.allCases.map(\.rawValue).joined(separator: " ")). \
+        Exit status: 0 not refuted, 1 certified violation, 64 usage or parse error.
+        """)
+
+    @Option(help: ArgumentHelp("The claim, e.g. 'gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)'.", valueName: "CLAIM"))
+    var claim: String
+    @Option(help: "Assume the policy is at its reference (repeatable; only at-reference).") var assume: [ConjectureAssumption] = []
+    @Option(help: "Pair distribution assumed: policy, reference or any.") var pairs: ConjecturePairs = .any
+    @Option(help: ArgumentHelp("Numbers of responses K (MIN...MAX within 1...64). (default: 2...6)", valueName: "MIN...MAX"), transform: CountRange.parse)
+    var responses: CountRange = CountRange(2...6)
+    @Option(help: ArgumentHelp("Dimensions d of log-linear policies (MIN...MAX within 1...16; a tabular policy has d = K). (default: 1...4)", valueName: "MIN...MAX"),
+            transform: CountRange.parse)
+    var dim: CountRange = CountRange(1...4)
+    @Flag(help: "Only tabular policies (Phi = I, d = K).") var tabular = false
+    @Option(help: "Random instances from the GSL generator.") var instances: Int = 1000
+    @Option(help: "Nelder-Mead restarts per searched shape (K, d).") var restarts: Int = 4
+    @Option(help: "Iteration cap per simplex run.") var iterations: Int = 4000
+    @Option(help: "Run seed.") var seed: UInt64 = 1
+    @OptionGroup var threads: ThreadOptions
+    @Option(help: "Output format.") var format: OutputFormat = .json
+    @Option(help: ArgumentHelp("Find the sharp value of the free constant C of the claim (C a factor of the larger side).", valueName: "C"))
+    var fit: String?
+
+    func validate() throws {
+        guard responses.range.upperBound <= 64 else { throw ValidationError("--responses must lie in 1...64, got \(responses.defaultValueDescription)") }
+        guard dim.range.upperBound <= 16 else { throw ValidationError("--dim must lie in 1...16, got \(dim.defaultValueDescription)") }
+        guard (0...10_000_000).contains(instances) else { throw ValidationError("--instances must be in 0...10000000, got \(instances)") }
+        guard (0...10_000).contains(restarts) else { throw ValidationError("--restarts must be in 0...10000, got \(restarts)") }
+        guard instances + restarts > 0 else { throw ValidationError("--instances and --restarts are both 0: nothing to check") }
+        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be in 1...1000000, got \(iterations)") }
+        if let c = fit, c != "C" { throw ValidationError("--fit: the free constant is named C, got '\(c)'") }
+    }
+
+    /// A usage error found after parsing (the claim): the message on stderr, exit status 64.
+    func usageError(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
+        return ExitCode(64)
+    }
+
+    func run() async throws {
+        let parsed: Claim
+        do { parsed = try Claim.parse(claim) } catch { throw usageError(error.description) }
+        let assumptions = ConjectureAssumptions(atReference: assume.contains(.atReference), pairs: pairs,
+                                                responses: responses.range, dimension: dim.range, tabular: tabular)
+        var options = ConjectureOptions()
+        options.instances = instances
+        options.restarts = restarts
+        options.maxIterations = iterations
+        options.seed = seed
+        options.threads = threads.threads
+        options.fit = fit != nil
+        let result: ConjectureResult
+        do {
+            result = try await checkConjecture(parsed, assumptions: assumptions, options: options)
+        } catch {
+            throw usageError(error.description)
+        }
+        print(format == .json ? conjectureJSON(result) : conjectureMarkdown(result), terminator: "")
+        if result.verdict == .violated { throw ExitCode(1) }
+    }
+}

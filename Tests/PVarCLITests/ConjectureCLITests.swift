@@ -1,0 +1,107 @@
+// `pvar conjecture` as a user runs it: exit statuses, the exact JSON keys, the shrunk
+// counterexample and its replay, the fitted constant, and one clear error for a bad claim.
+
+import Foundation
+import Testing
+
+/// A small budget for the debug binary (a few seconds per run).
+let conjectureBudget = ["--instances", "100", "--restarts", "1", "--iterations", "1000", "--responses", "2...3", "--dim", "1...2"]
+
+func conjectureRun(_ claim: String, _ extra: [String] = []) throws -> RunResult {
+    try pvar(["conjecture", "--claim", claim, "--assume", "at-reference", "--pairs", "policy"] + conjectureBudget + extra)
+}
+
+func jsonObject(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
+}
+
+@Suite("ConjectureCLI")
+struct ConjectureCLITests {
+    static let keys: Set<String> = ["claim", "assumptions", "instancesChecked", "verdict", "bestRatio", "witness", "certified",
+                                    "counterexample", "shrinkSteps", "replay"]
+
+    @Test("a certified violation exits 1 with exactly the documented keys, a two-response counterexample that pvar evaluate reads, and the same output for any thread count")
+    func violationIsReportedAndShrunk() throws {
+        let claim = "gradientNorm <= 1.3 * beta * scoreBound * sqrt(pvarLabels)"
+        let r = try conjectureRun(claim, ["--threads", "1"])
+        #expect(r.status == 1, "stderr: \(r.stderr)")
+        let json = try jsonObject(r.stdout)
+        #expect(Set(json.keys) == Self.keys)
+        #expect(json["verdict"] as? String == "violated")
+        #expect(json["claim"] as? String == claim)
+        let certified = try #require(json["certified"] as? [String: Any])
+        #expect(Set(certified.keys) == ["verdict", "ratio"])
+        let counterexample = try #require(json["counterexample"] as? [String: Any])
+        #expect((counterexample["rewards"] as? [Double])?.count == 2)
+        #expect(((json["shrinkSteps"] as? Int) ?? 0) > 0)
+        let replay = try #require(json["replay"] as? String)
+        #expect(replay.contains("pvar conjecture --claim '\(claim)'") && replay.contains("--seed 1"), "\(replay)")
+        // The counterexample is an input of pvar evaluate.
+        let data = try JSONSerialization.data(withJSONObject: counterexample)
+        let e = try pvar(["evaluate", "--input", "-", "--certify"], stdin: String(decoding: data, as: UTF8.self))
+        #expect(e.status == 0, "evaluate: \(e.stderr)")
+        // Any thread count, any run: the same bytes.
+        let again = try conjectureRun(claim, ["--threads", "2"])
+        #expect(again.stdout == r.stdout)
+    }
+
+    @Test("a claim not refuted exits 0; --fit C reports the constant")
+    func notRefutedAndFit() throws {
+        let b2 = try conjectureRun("gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)")
+        #expect(b2.status == 0, "stderr: \(b2.stderr)")
+        let json = try jsonObject(b2.stdout)
+        #expect(Set(json.keys) == Self.keys)
+        #expect(json["verdict"] as? String == "not refuted")
+        #expect(json["counterexample"] is NSNull)
+
+        let fit = try conjectureRun("gradientNorm <= C * beta * scoreBound * sqrt(pvarLabels)", ["--fit", "C"])
+        #expect(fit.status == 0, "stderr: \(fit.stderr)")
+        let fitted = try jsonObject(fit.stdout)
+        #expect(Set(fitted.keys) == Self.keys.union(["constant"]))
+        let constant = try #require(fitted["constant"] as? [String: Double])
+        #expect(Set(constant.keys) == ["supremumFound", "certifiedLowerBound"])
+        let lower = try #require(constant["certifiedLowerBound"]), sup = try #require(constant["supremumFound"])
+        #expect(lower <= 2.0.squareRoot() && lower >= 2.0.squareRoot() - 1e-6 && sup <= 2.0.squareRoot() + 1e-9, "\(constant)")
+    }
+
+    @Test("markdown output names the verdict and prints the counterexample")
+    func markdown() throws {
+        let r = try pvar(["conjecture", "--claim", "gradientNorm <= 10 * beta * sqrt(pvarPolicy)", "--assume", "at-reference",
+                          "--format", "markdown", "--instances", "20", "--restarts", "0"])
+        #expect(r.status == 1, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("**Verdict: violated**") && r.stdout.contains("\"features\": null"), "\(r.stdout)")
+    }
+
+    @Test("a claim that does not parse: exit 64, the message with the position on the first line, then the claim and a caret")
+    func parseError() throws {
+        let r = try pvar(["conjecture", "--claim", "gradientNorm <= sqrt(2 * beta"])
+        #expect(r.status == 64)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("pvar: error: claim: expected ',' or ')'") == true, "\(r.stderr)")
+        #expect(lines.first?.contains("at character 30") == true, "\(r.stderr)")
+        #expect(lines.count >= 3 && lines[1] == "  gradientNorm <= sqrt(2 * beta" && lines[2].hasSuffix("^"), "\(r.stderr)")
+    }
+
+    @Test("an unknown name: exit 64 and the known names listed")
+    func unknownName() throws {
+        let r = try pvar(["conjecture", "--claim", "gradNorm <= beta"])
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix("pvar: error: claim: unknown name 'gradNorm'"), "\(r.stderr)")
+        for name in ["gradientNorm", "pvarLabels", "maxRewardGap", "sqrt"] { #expect(r.stderr.contains(name)) }
+    }
+
+    @Test("usage errors exit 64 with one line: C without --fit, --fit on an unsupported form, a bad range, a bad --fit name")
+    func usageErrors() throws {
+        for (args, needle) in [(["--claim", "gradientNorm <= C * beta"], "--fit C"),
+                               (["--claim", "gradientNorm <= beta / C", "--fit", "C"], "factor"),
+                               (["--claim", "gradientNorm <= beta", "--fit", "C"], "no free constant"),
+                               (["--claim", "gradientNorm <= beta", "--responses", "3...2"], "--responses"),
+                               (["--claim", "gradientNorm <= beta", "--dim", "0...2"], "--dim"),
+                               (["--claim", "gradientNorm <= C * beta", "--fit", "D"], "--fit")] {
+            let r = try pvar(["conjecture"] + args + ["--instances", "1", "--restarts", "0"])
+            #expect(r.status == 64, "\(args): status \(r.status), stderr \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(needle), "\(args): \(r.stderr)")
+        }
+    }
+}
