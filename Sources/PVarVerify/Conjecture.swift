@@ -39,10 +39,10 @@ public struct ConjectureAssumptions: Sendable, Equatable {
         self.tabular = tabular
     }
 
-    /// One line for reports: `at the reference; pairs from the policy; K in 2...6; tabular policies`.
+    /// One line for reports: `exactly at a uniform reference (...); pairs from the policy; K in 2...6; tabular policies`.
     public var text: String {
         var parts: [String] = []
-        if atReference { parts.append("at the reference") }
+        if atReference { parts.append("exactly at a uniform reference (theta = 0; non-uniform references are not searched)") }
         switch pairs {
         case .policy: parts.append("pairs from the policy")
         case .reference: parts.append("pairs from the reference")

@@ -40,7 +40,7 @@ struct Conjecture: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The claim, e.g. 'gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)'.", valueName: "CLAIM"))
     var claim: String
-    @Option(help: "Assume the policy is at its reference (repeatable; only at-reference).") var assume: [ConjectureAssumption] = []
+    @Option(help: "Assume the policy is exactly at its reference, which with double inputs means a uniform reference and theta = 0 (repeatable; only at-reference).") var assume: [ConjectureAssumption] = []
     @Option(help: "Pair distribution assumed: policy, reference or any.") var pairs: ConjecturePairs = .any
     @Option(help: ArgumentHelp("Numbers of responses K (MIN...MAX within 1...64). (default: 2...6)", valueName: "MIN...MAX"), transform: CountRange.parse)
     var responses: CountRange = CountRange(2...6)
