@@ -13,6 +13,9 @@ Unset Printing Implicit Defensive.
 Import Order.TTheory GRing.Theory Num.Theory.
 Local Open Scope ring_scope.
 
+(** [fld]: close a field or ring identity (used by the files that import this one). *)
+Ltac fld := rewrite /=; first [field; done | ring].
+
 Section Sums.
 
 Variable R : rcfType.

@@ -33,7 +33,6 @@ Unset Printing Implicit Defensive.
 Import Order.TTheory GRing.Theory Num.Theory.
 Local Open Scope ring_scope.
 
-Local Ltac fld := rewrite /=; first [field; done | ring].
 
 Section T2.
 

@@ -37,7 +37,6 @@ Local Open Scope ring_scope.
 
 (** [field] (needed when a [1/2] must cancel against a [2]; its side condition [2 != 0]
     reduces to [true]), falling back on [ring]. *)
-Local Ltac fld := rewrite /=; first [field; done | ring].
 
 Section T4.
 
