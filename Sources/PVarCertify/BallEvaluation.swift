@@ -36,6 +36,8 @@ import PVarCore
 /// of milliseconds.
 struct BallEvaluation {
     let precision: Int
+    /// The balls it was built from.
+    let pairs: BallPairs
     let beta: Ball
     /// `||grad L||`.
     let gradientNorm: Ball
@@ -60,6 +62,7 @@ struct BallEvaluation {
     init(_ pairs: BallPairs) {
         let precision = pairs.beta.precision
         self.precision = precision
+        self.pairs = pairs
         let k = pairs.pi.count
         func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
         func zero() -> Ball { Ball(precision: precision) }
@@ -123,53 +126,11 @@ struct BallEvaluation {
         self.fisherTrace = fisherTrace
     }
 
-    /// The value of a statement's bound: its right-hand side from `statementTable`, evaluated in
-    /// balls (`BallEvaluation` is the ball arithmetic of the table).
-    func boundValue(_ statement: Statement) -> Ball { statement.rightHandSide(in: self) }
+    /// The value of a statement's bound: its claim's larger side (`Statement.rightHandSide`)
+    /// evaluated in `ClaimBalls` over this evaluation, the path a user's claim takes.
+    func boundValue(_ statement: Statement) -> Ball { statement.rightHandSide(in: ClaimBalls(self)).ball }
 
     func boundValue(_ id: BoundID) -> Ball { boundValue(id.definition) }
-}
-
-extension BallEvaluation: StatementArithmetic {
-    func quantity(_ q: StatementQuantity) -> Ball {
-        switch q {
-        case .beta: beta
-        case .scoreSpread: scoreSpread
-        case .disagreement: disagreement
-        case .scoreBound: scoreBound
-        case .pvarPolicy: pvarPolicy
-        case .pvarLabels: pvarLabels
-        }
-    }
-
-    /// `PVar^(1/degree)`: `arb_sqrtpos` for square roots, `rootOfNonnegative` otherwise (both
-    /// discard the impossible negative part of the ball).
-    func root(of q: StatementQuantity, degree: Int) -> Ball {
-        let x = quantity(q)
-        switch degree {
-        case 1: return x
-        case 2: return x.squareRootOfNonnegative()
-        default: return x.rootOfNonnegative(UInt(degree))
-        }
-    }
-
-    /// The constant enclosed: the exact radicand, or its root.
-    func constant(_ c: StatementConstant) -> Ball {
-        let r = Ball(exactly: c.radicand, precision: precision)
-        switch c.degree {
-        case 1: return r
-        case 2: return r.squareRootOfNonnegative()
-        default: return r.rootOfNonnegative(UInt(c.degree))
-        }
-    }
-
-    func product(_ factors: [Ball]) -> Ball {
-        factors.dropFirst().reduce(factors.first ?? Ball(exactly: 1, precision: precision), *)
-    }
-
-    func sum(_ terms: [Ball]) -> Ball {
-        terms.dropFirst().reduce(terms.first ?? Ball(precision: precision), +)
-    }
 }
 
 /// The balls every certificate starts from, built once from a `Problem` (inputs taken as exact
@@ -179,6 +140,8 @@ extension BallEvaluation: StatementArithmetic {
 /// (an exact 0 where the real number is 0) and `q - 1/2 = tanh((r_i - r_j)/2)/2`, for every
 /// ordered pair. Shared by `BallEvaluation` and `BallNoise`, so both certify the same instance.
 struct BallPairs {
+    /// The instance, its doubles taken as exact rationals.
+    let problem: Problem
     let beta: Ball
     let phi: [[Ball]]
     let dimension: Int
@@ -192,6 +155,7 @@ struct BallPairs {
     let rewardGaps: [[Ball]]
 
     init(_ problem: Problem, precision: Int) {
+        self.problem = problem
         let k = problem.responseCount
         func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
         func zero() -> Ball { Ball(precision: precision) }

@@ -230,15 +230,28 @@ final class ClaimBalls: ClaimArithmetic {
     let precision: Int
     let freeConstant: ClaimBall
 
-    init(_ problem: Problem, precision: Int, freeConstant: Double) {
+    /// `freeConstant`: the value of `C` (a finite double taken exactly), or nil (then `C` is undefined).
+    init(_ problem: Problem, precision: Int, freeConstant: Double?) {
         self.problem = problem
         self.precision = precision
-        self.freeConstant = ClaimBall(Ball(exactly: freeConstant, precision: precision), nonnegative: false)
+        self.freeConstant = freeConstant.map { ClaimBall(Ball(exactly: $0, precision: precision), nonnegative: false) }
+            ?? .indeterminate(precision: precision)
+    }
+
+    /// Over an evaluation already made (the statements B0–B3 in `certify`); no free constant.
+    init(_ evaluation: BallEvaluation) {
+        self.problem = evaluation.pairs.problem
+        self.precision = evaluation.precision
+        self.freeConstant = .indeterminate(precision: evaluation.precision)
+        self.pairs = evaluation.pairs
+        self.evaluation = evaluation
     }
 
     private lazy var pairs = BallPairs(problem, precision: precision)
     private lazy var evaluation = BallEvaluation(pairs)
     private lazy var noise = BallNoise(pairs)
+    /// The noise balls (signal, noise, PVar of the labels) of S1's certificate.
+    var noiseBalls: BallNoise { noise }
 
     private func exact(_ x: Double) -> Ball { Ball(exactly: x, precision: precision) }
 
@@ -279,6 +292,7 @@ final class ClaimBalls: ClaimArithmetic {
         case .loss: ball = loss
         case .pvarPolicy: ball = evaluation.pvarPolicy
         case .pvarLabels: ball = evaluation.pvarLabels
+        case .labelVariance: ball = exact(0.25) - evaluation.pvarLabels
         case .disagreement: ball = evaluation.disagreement
         case .scoreSpread: ball = evaluation.scoreSpread
         case .scoreBound: ball = evaluation.scoreBound
@@ -356,6 +370,19 @@ final class ClaimBalls: ClaimArithmetic {
             return ClaimBall(Ball.union(Ball(precision: precision), u.power(y.ball)), nonnegative: true)
         }
         return .indeterminate(precision: precision)
+    }
+
+    /// `x^(1/n)` written as a root: `sqrt` for `n = 2` (`call`); for `n >= 3` an exact rational
+    /// root where there is one is not sought (`x^(1/n)` of a rational is rarely rational), and the
+    /// ball is `arb_root_ui` of a number known >= 0 by construction (its impossible negative part
+    /// cut off, as for `sqrt`), else `x^(1/n)` by the rules of `^`.
+    func root(_ x: ClaimExpression, degree: Int) -> ClaimBall {
+        let v = x.evaluate(in: self)
+        if degree == 2 { return call(.sqrt, [v]) }
+        guard v.isDefined else { return .indeterminate(precision: precision) }
+        if let a = v.exact, a.sign == 0 { return ClaimBall(Rational(), precision: precision) }
+        if v.nonnegative { return ClaimBall(v.ball.rootOfNonnegative(UInt(degree)), nonnegative: true) }
+        return apply(.power, v, apply(.divide, literal("1"), literal(String(degree))))
     }
 
     func call(_ f: ClaimFunction, _ args: [ClaimBall]) -> ClaimBall {

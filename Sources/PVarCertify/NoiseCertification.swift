@@ -137,11 +137,12 @@ struct BallNoise {
 public func certifyNoise(_ problem: Problem, numerator: Double = snrNumerator, maxPrecision: Int = 1024) -> NoiseCertificate {
     precondition(numerator.isFinite && numerator > 0, "certifyNoise: numerator must be finite and > 0, got \(numerator)")
     return withRisingPrecision(upTo: maxPrecision) { precision in
-        let e = BallNoise(problem, precision: precision)
-        let snr = e.signal.isExactZero ? Ball(precision: precision) : e.signal / e.noise
-        let four = Ball(exactly: 4, precision: precision)
-        let bound = Ball(exactly: numerator, precision: precision) * e.pvarLabels
-            / (Ball(exactly: 1, precision: precision) - four * e.pvarLabels)
+        // S1 as a claim (`snrClaimWith(numerator:)`), evaluated in balls as a user's claim is.
+        let claim = snrClaimWith(numerator: numerator)
+        let balls = ClaimBalls(problem, precision: precision, freeConstant: nil)
+        let snr = claim.smaller.evaluate(in: balls).ball
+        let bound = claim.larger.evaluate(in: balls).ball
+        let e = balls.noiseBalls
         // `decide` is the verdict rule of B0–B3; its BoundID only labels the result and is unused here.
         let decision = decide(.B0, lhs: snr, value: bound)
         let certificate = NoiseCertificate(

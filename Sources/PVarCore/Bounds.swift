@@ -52,9 +52,10 @@ public enum BoundID: String, CaseIterable, Sendable, Codable, Comparable {
         }
     }
 
-    /// The bound's value on this evaluation: `definition.rightHandSide` in doubles
-    /// (`Evaluation.statementInputs`).
-    public func value(_ e: Evaluation) -> Double { definition.rightHandSide(in: e.statementInputs) }
+    /// The bound's value on this evaluation: the statement's claim (`Statement.claim`) evaluated in
+    /// doubles (`ClaimDoubles`), the path a user's claim takes: PVar roots taken before the pair
+    /// sums are scaled back, products by `safeProduct`.
+    public func value(_ e: Evaluation) -> Double { definition.rightHandSide(in: ClaimDoubles(e)) }
 }
 
 /// One statement evaluated on one instance: `lhs = ||grad L||`, the bound's `value`, and
@@ -91,17 +92,6 @@ public struct BoundEvaluation: Sendable, Equatable {
 }
 
 extension Evaluation {
-    /// The evaluation's quantities as the double arithmetic of the statement table; the PVar roots
-    /// are taken before the pair sums are scaled back (`PairSums.root(_:degree:)`), so they stay
-    /// accurate where a PVar itself underflows.
-    public var statementInputs: StatementInputs {
-        let sums = (policy: scaledPVarPolicy, labels: scaledPVarLabels)
-        return StatementInputs(
-            beta: problem.beta, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
-            pvarPolicyRoot: { PairSums.root(sums.policy, degree: $0) },
-            pvarLabelsRoot: { PairSums.root(sums.labels, degree: $0) })
-    }
-
     /// Every statement evaluated on this instance, in order B0..B3.
     public var bounds: [BoundEvaluation] { BoundID.allCases.map { BoundEvaluation($0, on: self) } }
 

@@ -13,6 +13,9 @@ public enum ClaimQuantity: String, Sendable, CaseIterable {
     case pvarPolicy
     /// `PVar_labels = E_{i,j~mu}(q - 1/2)^2`.
     case pvarLabels
+    /// `E_{i,j~mu}[q (1 - q)] = 1/4 - PVar_labels`, the label's mean Bernoulli variance (computed
+    /// as its own sum, without the cancellation of `1/4 - PVar_labels`).
+    case labelVariance
     /// `delta = sqrt(E_mu (p - q)^2)`.
     case disagreement
     /// `D = sqrt(E_mu ||s_i - s_j||^2)`.
@@ -47,6 +50,7 @@ public enum ClaimQuantity: String, Sendable, CaseIterable {
         case .loss: "the DPO loss L"
         case .pvarPolicy: "PVar of the policy, E_{i,j~pi}(p - 1/2)^2"
         case .pvarLabels: "PVar of the labels, E_{i,j~mu}(q - 1/2)^2"
+        case .labelVariance: "E_{i,j~mu}[q (1 - q)] = 1/4 - pvarLabels"
         case .disagreement: "delta = sqrt(E_mu (p - q)^2)"
         case .scoreSpread: "D = sqrt(E_mu ||s_i - s_j||^2)"
         case .scoreBound: "G = max_y ||s_y||"
@@ -134,15 +138,42 @@ public indirect enum ClaimExpression: Sendable, Equatable, CustomStringConvertib
     }
 
     /// The expression evaluated in arithmetic `a` (doubles: `ClaimDoubles`; balls: PVarCertify).
+    ///
+    /// Roots (`sqrt(x)`, `x ^ (1/n)`: `rootDegree`) go to `a.root`, chains of `*` to `a.product`
+    /// with their factors in order; everything else operation by operation.
     public func evaluate<A: ClaimArithmetic>(in a: A) -> A.Number {
+        if let (x, n) = rootForm { return a.root(x, degree: n) }
         switch self {
-        case .number(let t): a.literal(t)
-        case .quantity(let q): a.quantity(q)
-        case .freeConstant: a.freeConstant
-        case .negate(let x): a.negate(x.evaluate(in: a))
-        case .binary(let op, let x, let y): a.apply(op, x.evaluate(in: a), y.evaluate(in: a))
-        case .call(let f, let args): a.call(f, args.map { $0.evaluate(in: a) })
+        case .number(let t): return a.literal(t)
+        case .quantity(let q): return a.quantity(q)
+        case .freeConstant: return a.freeConstant
+        case .negate(let x): return a.negate(x.evaluate(in: a))
+        case .binary(.multiply, _, _): return a.product(productFactors.map { $0.evaluate(in: a) })
+        case .binary(let op, let x, let y): return a.apply(op, x.evaluate(in: a), y.evaluate(in: a))
+        case .call(let f, let args): return a.call(f, args.map { $0.evaluate(in: a) })
         }
+    }
+
+    /// `(x, n)` when this is a root written `sqrt(x)` (`n = 2`) or `x ^ (1/n)` with `n` an integer
+    /// literal `>= 2` (the exponent exactly the rational `1/n`, so the value is exactly the
+    /// `n`-th root of `x >= 0`; a double `pow(x, 1.0/3)` is not).
+    public var rootForm: (ClaimExpression, Int)? {
+        switch self {
+        case .call(.sqrt, let args) where args.count == 1:
+            return (args[0], 2)
+        case .binary(.power, let x, .binary(.divide, .number(let one), .number(let n))):
+            guard one == "1", n.allSatisfy(\.isASCII), n.allSatisfy(\.isNumber), let k = Int(n), k >= 2, k <= 1024 else { return nil }
+            return (x, k)
+        default:
+            return nil
+        }
+    }
+
+    /// The factors of a chain of `*`, left to right (`(a * b) * (c * d)` gives `[a, b, c, d]`);
+    /// `[self]` for anything else.
+    public var productFactors: [ClaimExpression] {
+        if case .binary(.multiply, let x, let y) = self { return x.productFactors + y.productFactors }
+        return [self]
     }
 }
 
@@ -162,6 +193,28 @@ public protocol ClaimArithmetic {
     func negate(_ x: Number) -> Number
     func apply(_ op: ClaimOperator, _ x: Number, _ y: Number) -> Number
     func call(_ f: ClaimFunction, _ args: [Number]) -> Number
+    /// `x^(1/degree)` where the claim writes a root: `sqrt(x)` (degree 2) or `x ^ (1/n)` with `n`
+    /// an integer literal >= 2 (`pvarLabels^(1/3)`). The expression is passed unevaluated so an
+    /// arithmetic can take the root of a named quantity more accurately than of its value (the
+    /// doubles take PVar's root before scaling back, where the PVar itself may underflow). The
+    /// default: `sqrt`, or `x ^ (1/n)` through `apply`.
+    func root(_ x: ClaimExpression, degree: Int) -> Number
+    /// The product of the factors of a chain of `*` (`a * b * (c * d)` gives `[a, b, c, d]`), left
+    /// to right. The default multiplies left to right with `apply`; the doubles use `safeProduct`
+    /// (no spurious overflow or underflow of partial products).
+    func product(_ factors: [Number]) -> Number
+}
+
+extension ClaimArithmetic {
+    public func root(_ x: ClaimExpression, degree: Int) -> Number {
+        let v = x.evaluate(in: self)
+        if degree == 2 { return call(.sqrt, [v]) }
+        return apply(.power, v, apply(.divide, literal("1"), literal(String(degree))))
+    }
+
+    public func product(_ factors: [Number]) -> Number {
+        factors.dropFirst().reduce(factors[0]) { apply(.multiply, $0, $1) }
+    }
 }
 
 /// A parsed claim `lhs RELATION rhs`.
@@ -408,79 +461,5 @@ private struct ClaimParser {
             throw error("'\(t)' is not a decimal number", at: start)
         }
         return .number(t)
-    }
-}
-
-/// The double arithmetic of claims: the quantities of one `Evaluation`, IEEE operations.
-///
-/// `^` is `pow`; `sqrt` of a negative number, `log` of a non-positive one and similar give NaN
-/// (or -inf), and a ratio with NaN decides nothing (`Claim.ratio`).
-public struct ClaimDoubles: ClaimArithmetic {
-    public let evaluation: Evaluation
-    public let freeConstant: Double
-
-    public init(_ evaluation: Evaluation, freeConstant: Double = .nan) {
-        self.evaluation = evaluation
-        self.freeConstant = freeConstant
-    }
-
-    public func literal(_ text: String) -> Double { Double(text) ?? .nan }
-
-    public func quantity(_ q: ClaimQuantity) -> Double { evaluation.claimQuantity(q) }
-
-    public func negate(_ x: Double) -> Double { -x }
-
-    public func apply(_ op: ClaimOperator, _ x: Double, _ y: Double) -> Double {
-        switch op {
-        case .add: x + y
-        case .subtract: x - y
-        case .multiply: x * y
-        case .divide: x / y
-        case .power: pow(x, y)
-        }
-    }
-
-    public func call(_ f: ClaimFunction, _ args: [Double]) -> Double {
-        switch f {
-        case .sqrt: args[0].squareRoot()
-        case .log: Foundation.log(args[0])
-        case .exp: Foundation.exp(args[0])
-        case .abs: Swift.abs(args[0])
-        // NaN in any argument gives NaN, whatever the order (Swift.min(1, .nan) is 1).
-        case .min: args.contains { $0.isNaN } ? .nan : args.dropFirst().reduce(args[0]) { Swift.min($0, $1) }
-        case .max: args.contains { $0.isNaN } ? .nan : args.dropFirst().reduce(args[0]) { Swift.max($0, $1) }
-        }
-    }
-}
-
-extension Evaluation {
-    /// A claim quantity of this instance in doubles (the same values `pvar evaluate` prints).
-    public func claimQuantity(_ q: ClaimQuantity) -> Double {
-        switch q {
-        case .gradientNorm: gradientNorm
-        case .loss: loss
-        case .pvarPolicy: pvarPolicy
-        case .pvarLabels: pvarLabels
-        case .disagreement: disagreement
-        case .scoreSpread: scoreSpread
-        case .scoreBound: scoreBound
-        case .fisherTrace: fisherTrace
-        case .noise: noiseDecomposition().total
-        case .labelNoise: noiseDecomposition().labelNoise
-        case .snr: signalToNoise()
-        case .beta: problem.beta
-        case .K: Double(problem.responseCount)
-        case .d: Double(problem.dimension)
-        case .minPolicyProbability: policy.min() ?? .nan
-        case .maxPolicyProbability: policy.max() ?? .nan
-        case .maxRewardGap: (problem.rewards.max() ?? 0) - (problem.rewards.min() ?? 0)
-        }
-    }
-
-    /// The claim's sides and ratio on this instance in doubles.
-    public func claimRatio(_ claim: Claim, freeConstant: Double = .nan) -> (smaller: Double, larger: Double, ratio: Double) {
-        let a = ClaimDoubles(self, freeConstant: freeConstant)
-        let s = claim.smaller.evaluate(in: a), l = claim.larger.evaluate(in: a)
-        return (s, l, claim.ratio(smaller: s, larger: l))
     }
 }

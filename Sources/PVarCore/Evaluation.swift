@@ -66,7 +66,7 @@ public struct Evaluation: Sendable {
     public let pvarLabels: Double
     /// `sqrt(PVar_policy)`, `sqrt(PVar_labels)`, each computed before the scaling back of the
     /// pair sums (so they stay accurate where PVar itself underflows); other roots through
-    /// `statementInputs`.
+    /// `claimRoot`.
     public let rootPVarPolicy: Double
     public let rootPVarLabels: Double
     /// The PVar pair sums times `2^600`, from which every root is taken (`PairSums.root`).

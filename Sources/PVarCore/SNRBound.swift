@@ -59,8 +59,8 @@ extension Evaluation {
     ///   order `eps / |q - 1/2|` (relative), which matters only when PVar is below about `eps^2`.
     public var snrBound: Double? {
         guard atReference else { return nil }
-        // numerator PVar / (1 - 4 PVar) = (numerator / 4) PVar / E[q (1 - q)].
-        return (snrNumerator / 4) * pvarLabels / meanLabelVariance
+        // S1 as a claim, the path of a user's claim: numerator * PVar / (4 E[q (1 - q)]).
+        return snrClaim.larger.evaluate(in: ClaimDoubles(self))
     }
 
     /// The noise floor at the reference: `E||g - grad L||^2 >= beta^2 D^2 (1/4 - PVar_labels)

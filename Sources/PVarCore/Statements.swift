@@ -5,7 +5,7 @@ import Foundation
 /// A positive constant `radicand^(1/degree)` of a statement: `1`, `sqrt(2)`, `3`.
 ///
 /// Kept symbolic (a double `radicand` taken exactly and an integer `degree`), so doubles round it
-/// once (`value`) and balls enclose it rigorously (`StatementArithmetic.constant`).
+/// once (`value`) and balls enclose it rigorously (the claim text, `Statement.claim`, writes it as `sqrt(2)`, `3`, ... which both arithmetics read exactly).
 public struct StatementConstant: Sendable, Equatable, CustomStringConvertible {
     /// A positive, finite double taken as an exact rational.
     public let radicand: Double
@@ -110,6 +110,23 @@ public struct Statement: Sendable {
     public let hypothesisText: String
     /// A short gloss printed after the formula (`Cauchy-Schwarz, any mu`).
     public let gloss: String
+    /// The statement as a claim of `pvar conjecture` (`claimText` parsed): the form every
+    /// arithmetic evaluates, the same path as a user's claim.
+    public let claim: Claim
+
+    public init(id: BoundID, constant: StatementConstant, factors: [StatementFactor], hypotheses: [StatementHypothesis],
+                hypothesisText: String, gloss: String) {
+        self.id = id
+        self.constant = constant
+        self.factors = factors
+        self.hypotheses = hypotheses
+        self.hypothesisText = hypothesisText
+        self.gloss = gloss
+        let text = Statement.claimText(constant: constant, factors: factors)
+        do { claim = try Claim.parse(text) } catch {
+            preconditionFailure("statement \(id): its claim text does not parse: \(error.oneLine)")
+        }
+    }
 
     /// The right-hand side as text: `sqrt(2) * beta * G * sqrt(PVar_labels)`.
     public var rightHandSideText: String {
@@ -121,13 +138,20 @@ public struct Statement: Sendable {
 
     /// The statement in the claim language of `pvar conjecture`, read off the same data:
     /// `gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)`.
-    public var claimText: String {
+    public var claimText: String { claim.text }
+
+    /// The claim text of a right-hand side: the constant (omitted when 1; a radicand that is not an
+    /// integer written as its shortest round-tripping decimal, which the claim language reads as that
+    /// exact decimal), then each factor, joined by ` * `; roots of degree 2 as `sqrt(q)`, others as
+    /// `q^(1/n)`.
+    static func claimText(constant: StatementConstant, factors: [StatementFactor]) -> String {
         func root(_ q: StatementQuantity, _ degree: Int) -> String {
             degree == 2 ? "sqrt(\(q.claimQuantity.rawValue))" : "\(q.claimQuantity.rawValue)^(1/\(degree))"
         }
         var terms: [String] = []
         if !constant.isOne {
-            let r = constant.radicand == constant.radicand.rounded() ? String(Int(constant.radicand)) : InstanceFile.format(constant.radicand)
+            let r = constant.radicand == constant.radicand.rounded() && constant.radicand < 0x1p53
+                ? String(Int(constant.radicand)) : InstanceFile.format(constant.radicand)
             terms.append(constant.degree == 1 ? r : constant.degree == 2 ? "sqrt(\(r))" : "\(r)^(1/\(constant.degree))")
         }
         for f in factors {
@@ -139,13 +163,6 @@ public struct Statement: Sendable {
             }
         }
         return "gradientNorm <= " + terms.joined(separator: " * ")
-    }
-
-    /// `claimText` parsed: the statement as a claim.
-    public var claim: Claim {
-        do { return try Claim.parse(claimText) } catch {
-            preconditionFailure("statement \(id): its claim text does not parse: \(error.oneLine)")
-        }
     }
 
     /// The degree `k` of the PVar roots (`PVar^(1/k)`), or `nil` when the bound has none (B0).
@@ -160,22 +177,14 @@ public struct Statement: Sendable {
                   hypothesisText: hypothesisText, gloss: gloss)
     }
 
-    /// The right-hand side evaluated in arithmetic `a`: the constant (omitted when 1), then each
-    /// factor, multiplied left to right by `a.product`.
-    public func rightHandSide<A: StatementArithmetic>(in a: A) -> A.Number {
-        var values: [A.Number] = []
-        if !constant.isOne { values.append(a.constant(constant)) }
-        for f in factors {
-            switch f {
-            case .quantity(let q):
-                values.append(a.quantity(q))
-            case .roots(let qs, let degree):
-                let terms = qs.map { a.root(of: $0, degree: degree) }
-                values.append(terms.count == 1 ? terms[0] : a.sum(terms))
-            }
-        }
-        return a.product(values)
-    }
+    /// The right-hand side evaluated in arithmetic `a`: `claim.larger`, as a user's claim is
+    /// (`ClaimDoubles` for doubles, the ball arithmetic of PVarCertify for balls): the constant,
+    /// then each factor, multiplied left to right (`ClaimArithmetic.product`), roots by
+    /// `ClaimArithmetic.root`.
+    public func rightHandSide<A: ClaimArithmetic>(in a: A) -> A.Number { claim.larger.evaluate(in: a) }
+
+    /// The left-hand side `||grad L||` evaluated in arithmetic `a` (`claim.smaller`).
+    public func leftHandSide<A: ClaimArithmetic>(in a: A) -> A.Number { claim.smaller.evaluate(in: a) }
 }
 
 /// The statement table, in order B0..B3 (`Proofs/README.md` has their proofs).
@@ -200,80 +209,6 @@ public let statementTable: [Statement] = [
               gloss: "at the reference, mu = pi_theta"),
 ]
 
-/// An arithmetic in which a statement's right-hand side is evaluated: doubles (`StatementInputs`,
-/// `Evaluation`) or balls (`PVarCertify`). It supplies the instance's quantities and the four
-/// operations a right-hand side uses.
-public protocol StatementArithmetic {
-    associatedtype Number
-    /// `beta`, `D`, `delta` or `G`.
-    func quantity(_ q: StatementQuantity) -> Number
-    /// `PVar^(1/degree)` of `.pvarPolicy` or `.pvarLabels`.
-    func root(of q: StatementQuantity, degree: Int) -> Number
-    /// A statement's constant.
-    func constant(_ c: StatementConstant) -> Number
-    /// The product of the factors, left to right.
-    func product(_ factors: [Number]) -> Number
-    /// The sum of the terms, left to right.
-    func sum(_ terms: [Number]) -> Number
-}
-
-/// The quantities of one instance as doubles: the double arithmetic of the statement table.
-///
-/// Products are `safeProduct` (no spurious overflow or underflow of intermediate products; the
-/// same bits as the plain left-to-right product wherever that stays in the normal range); sums
-/// are left to right. Roots of the PVars are taken from `pvarPolicyRoot` / `pvarLabelsRoot`.
-public struct StatementInputs: StatementArithmetic, Sendable {
-    public let beta: Double
-    public let scoreSpread: Double
-    public let disagreement: Double
-    public let scoreBound: Double
-    /// `PVar^(1/k)` for a degree `k`.
-    let pvarPolicyRoot: @Sendable (Int) -> Double
-    let pvarLabelsRoot: @Sendable (Int) -> Double
-
-    /// From the PVars themselves: `PVar^(1/k)` is `sqrt`, `cbrt` or `pow` of the value.
-    public init(beta: Double, scoreSpread: Double, disagreement: Double, scoreBound: Double,
-                pvarPolicy: Double, pvarLabels: Double) {
-        self.init(beta: beta, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
-                  pvarPolicyRoot: { nthRoot(pvarPolicy, degree: $0) }, pvarLabelsRoot: { nthRoot(pvarLabels, degree: $0) })
-    }
-
-    /// With the roots supplied (e.g. computed before a scaling back, so they stay accurate where
-    /// the PVar itself underflows).
-    public init(beta: Double, scoreSpread: Double, disagreement: Double, scoreBound: Double,
-                pvarPolicyRoot: @escaping @Sendable (Int) -> Double, pvarLabelsRoot: @escaping @Sendable (Int) -> Double) {
-        self.beta = beta
-        self.scoreSpread = scoreSpread
-        self.disagreement = disagreement
-        self.scoreBound = scoreBound
-        self.pvarPolicyRoot = pvarPolicyRoot
-        self.pvarLabelsRoot = pvarLabelsRoot
-    }
-
-    public func quantity(_ q: StatementQuantity) -> Double {
-        switch q {
-        case .beta: beta
-        case .scoreSpread: scoreSpread
-        case .disagreement: disagreement
-        case .scoreBound: scoreBound
-        case .pvarPolicy: pvarPolicyRoot(1)
-        case .pvarLabels: pvarLabelsRoot(1)
-        }
-    }
-
-    public func root(of q: StatementQuantity, degree: Int) -> Double {
-        switch q {
-        case .pvarPolicy: pvarPolicyRoot(degree)
-        case .pvarLabels: pvarLabelsRoot(degree)
-        default: nthRoot(quantity(q), degree: degree)
-        }
-    }
-
-    public func constant(_ c: StatementConstant) -> Double { c.value }
-    public func product(_ factors: [Double]) -> Double { safeProduct(factors) }
-    public func sum(_ terms: [Double]) -> Double { terms.dropFirst().reduce(terms.first ?? 0, +) }
-}
-
 /// `x^(1/degree)` for `x >= 0`: `x`, `sqrt(x)`, `cbrt(x)`, else `pow(x, 1/degree)`.
 public func nthRoot(_ x: Double, degree: Int) -> Double {
     switch degree {
@@ -289,9 +224,16 @@ public func nthRoot(_ x: Double, degree: Int) -> Double {
 public let snrNumerator = 4.0
 
 /// Statement S1 in the claim language of `pvar conjecture` (it applies at the reference, any mu):
-/// `snr <= 4 * pvarLabels / (1 - 4 * pvarLabels)`, built from `snrNumerator`.
-public var snrClaim: Claim {
-    let text = "snr <= \(InstanceFile.format(snrNumerator)) * pvarLabels / (1 - 4 * pvarLabels)"
+/// `snr <= 4 * pvarLabels / (4 * labelVariance)`, built from `snrNumerator`. The denominator
+/// `4 labelVariance = 4 E[q (1 - q)]` equals `1 - 4 PVar_labels` exactly and is computed without
+/// its cancellation; `Evaluation.snrBound`, `certifyNoise` and the tests evaluate this claim.
+public var snrClaim: Claim { snrClaimWith(numerator: snrNumerator) }
+
+/// S1 with another numerator (e.g. 3.9, to show a wrong constant is refuted): the numerator
+/// written as an integer or as its shortest round-tripping decimal.
+public func snrClaimWith(numerator: Double) -> Claim {
+    let n = numerator == numerator.rounded() && abs(numerator) < 0x1p53 ? String(Int(numerator)) : InstanceFile.format(numerator)
+    let text = "snr <= \(n) * pvarLabels / (4 * labelVariance)"
     do { return try Claim.parse(text) } catch {
         preconditionFailure("S1's claim text does not parse: \(error.oneLine)")
     }

@@ -79,6 +79,7 @@ struct ClaimTests {
         let noise = e.noiseDecomposition()
         let expected: [ClaimQuantity: Double] = [
             .gradientNorm: e.gradientNorm, .loss: e.loss, .pvarPolicy: e.pvarPolicy, .pvarLabels: e.pvarLabels,
+            .labelVariance: e.meanLabelVariance,
             .disagreement: e.disagreement, .scoreSpread: e.scoreSpread, .scoreBound: e.scoreBound,
             .fisherTrace: e.fisherTrace, .noise: noise.total, .labelNoise: noise.labelNoise, .snr: e.signalToNoise(),
             .beta: 0.7, .K: 3, .d: 2, .minPolicyProbability: e.policy.min()!, .maxPolicyProbability: e.policy.max()!,
@@ -103,6 +104,15 @@ struct ClaimTests {
         #expect(try value("2^10 - 24 / 4 * 2") == 1012)
         #expect(try value("1e-3 * 1000") == 1)
         #expect(try value("K * d") == 4)
+        // Roots written sqrt(x) or x^(1/n) are roots (nthRoot: cbrt, as the statement table takes
+        // them, not pow(x, fl(1/3))); a negative radicand gives NaN; a chain of * is a product
+        // without spurious overflow.
+        #expect(try value("27^(1/3)") == cbrt(27))
+        #expect(try value("16^(1/4)") == 2)
+        #expect(try value("(-8)^(1/3)").isNaN)
+        #expect(try value("1e300 * 1e10 * 1e-300") == 1e10)
+        #expect(try value("(1e300 * 1e10) * 1e-300") == 1e10)
+        #expect(try value("1e300 * 1e10 / 1e300").isInfinite)   // only chains of * are products
     }
 
     @Test("ratio conventions: 0/0 = 0, x/0 = inf, a non-positive larger side, NaN; strict claims fail at equality")

@@ -15,38 +15,53 @@ struct StatementTableTests {
             try Problem(beta: 2, features: nil, theta: [0, 0, 0], reference: [0.25, 0.25, 0.5], rewards: [0, 1e-160, 3],
                         pairs: .weights([0.2, 0.3, 0.5])),
             try Problem(beta: 1e300, features: nil, theta: [1, 0], reference: [0.5, 0.5], rewards: [2, 0], pairs: .policy),
+            try Problem(beta: 1.5, features: nil, theta: [0, 0, 0], reference: [1.0 / 3, 1.0 / 3, 1.0 / 3],
+                        rewards: [0, 2, -1], pairs: .weights([0.5, 0.3, 0.2])),
         ]
     }
 
-    @Test("each statement written as a claim (pvar conjecture's language) has the documented text and evaluates to the statement's value within 8 ulps")
+    @Test("each statement is a claim in pvar conjecture's language with the documented text; the same text typed by a user gives the statement's value bit for bit")
     func statementsAsClaims() throws {
         #expect(BoundID.B0.definition.claimText == "gradientNorm <= beta * scoreSpread * disagreement")
         #expect(BoundID.B1.definition.claimText == "gradientNorm <= sqrt(2) * beta * scoreBound * (sqrt(pvarPolicy) + sqrt(pvarLabels))")
         #expect(BoundID.B2.definition.claimText == "gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)")
         #expect(BoundID.B3.definition.claimText == "gradientNorm <= 3 * beta * scoreBound * pvarLabels^(1/3)")
+        #expect(BoundID.B2.definition.with(constant: StatementConstant(1.3)).claimText
+                == "gradientNorm <= 1.3 * beta * scoreBound * sqrt(pvarLabels)")
+        var compared = 0
         for p in try Self.instances() {
             let e = try Evaluation(p)
             for id in BoundID.allCases {
-                let value = e.bound(id).value
-                let claimed = e.claimRatio(id.definition.claim).larger
-                guard value.isFinite, value > 1e-290, value < 1e290 else { continue }
-                // Same factors, plain products instead of safeProduct and pow(x, 1/3) for cbrt:
-                // a few roundings apart.
-                #expect(abs(claimed - value) <= 8 * Double.ulpOfOne * value, "\(id): claim \(claimed), table \(value)")
+                let typed = try Claim.parse(id.definition.claimText)
+                let r = e.claimRatio(typed)
+                #expect(r.larger.bitPattern == e.bound(id).value.bitPattern, "\(id): typed claim \(r.larger), statement \(e.bound(id).value)")
+                #expect(r.smaller == e.gradientNorm)
+                compared += 1
             }
         }
+        #expect(compared == 20)
     }
 
-    @Test("S1 written as a claim evaluates to snrBound within 8 ulps at the reference")
+    @Test("S1 is the claim snr <= 4 * pvarLabels / (4 * labelVariance); the text typed by a user gives snrBound bit for bit, and the stated form 4 PVar / (1 - 4 PVar) within the cancellation allowance")
     func snrAsClaim() throws {
-        #expect(snrClaim.text == "snr <= 4.0 * pvarLabels / (1 - 4 * pvarLabels)")
+        #expect(snrClaim.text == "snr <= 4 * pvarLabels / (4 * labelVariance)")
+        #expect(snrClaimWith(numerator: 3.9).text == "snr <= 3.9 * pvarLabels / (4 * labelVariance)")
+        let typed = try Claim.parse("snr <= 4 * pvarLabels / (4 * labelVariance)")
+        let stated = try Claim.parse("snr <= 4 * pvarLabels / (1 - 4 * pvarLabels)")
+        var compared = 0
         for p in try Self.instances() {
             let e = try Evaluation(p)
-            guard let bound = e.snrBound, bound > 1e-290 else { continue }
-            let r = e.claimRatio(snrClaim)
-            #expect(abs(r.larger - bound) <= 8 * Double.ulpOfOne * bound, "claim \(r.larger), snrBound \(bound)")
+            guard let bound = e.snrBound else { continue }
+            let r = e.claimRatio(typed)
+            #expect(r.larger.bitPattern == bound.bitPattern, "typed \(r.larger), snrBound \(bound)")
             #expect(r.smaller == e.signalToNoise())
+            // 1 - 4 PVar loses up to log2(4K) bits to cancellation (4 E[q(1-q)] >= 1/K).
+            let k = Double(p.responseCount)
+            let s = e.claimRatio(stated).larger
+            #expect(abs(s - bound) <= (8 + 4 * k) * Double.ulpOfOne * bound, "stated form \(s), claim \(bound)")
+            compared += 1
         }
+        #expect(compared >= 2)
     }
 
     @Test("the table has one row per BoundID, in order, and each row is found by its id")
@@ -88,7 +103,7 @@ struct StatementTableTests {
     func changedConstantScalesTheValue() throws {
         for p in try Self.instances() {
             let e = try Evaluation(p)
-            let one = BoundID.B2.definition.with(constant: StatementConstant(1)).rightHandSide(in: e.statementInputs)
+            let one = BoundID.B2.definition.with(constant: StatementConstant(1)).rightHandSide(in: ClaimDoubles(e))
             let stated = BoundID.B2.value(e)
             #expect(abs(one * 2.0.squareRoot() - stated) <= 4 * stated.ulp, "\(one) vs \(stated)")
         }

@@ -132,9 +132,20 @@ public struct BetaLimit: Sendable {
     /// The limit quantities as statement inputs with `beta = 1`: each bound's right-hand side is
     /// `beta` times its value here (B1's `sqrt(PVar_policy)` is `O(beta)` as `beta -> 0`, so its
     /// limit drops out).
-    var limitInputs: StatementInputs {
-        StatementInputs(beta: 1, scoreSpread: scoreSpread, disagreement: disagreement, scoreBound: scoreBound,
-                        pvarPolicy: side == .zero ? 0 : pvarPolicy, pvarLabels: pvarLabels)
+    var limitInputs: ClaimDoubles {
+        let (d, delta, g) = (scoreSpread, disagreement, scoreBound)
+        let (policy, labels) = (side == .zero ? 0 : pvarPolicy, pvarLabels)
+        return ClaimDoubles { q in
+            switch q {
+            case .beta: 1
+            case .scoreSpread: d
+            case .disagreement: delta
+            case .scoreBound: g
+            case .pvarPolicy: policy
+            case .pvarLabels: labels
+            default: .nan   // no statement uses another quantity; NaN would show if one did
+            }
+        }
     }
 
     /// `e(beta)` for one pair: a bound on `|p - p_lim|`.
@@ -186,9 +197,18 @@ public struct BetaLimit: Sendable {
         let squareRootsOnly = moving.allSatisfy { if case .roots(_, let degree) = $0 { degree == 2 } else { true } }
         guard moving.count <= 1, squareRootsOnly else { return .infinity }
         let b = definition.rightHandSide(in: limitInputs)
-        let errors = StatementInputs(
-            beta: 1, scoreSpread: scoreSpread, disagreement: rootMu, scoreBound: scoreBound,
-            pvarPolicyRoot: { _ in rootPi }, pvarLabelsRoot: { _ in 0 })
+        let (d, g) = (scoreSpread, scoreBound)
+        let errors = ClaimDoubles(value: { q in
+            switch q {
+            case .beta: 1
+            case .scoreSpread: d
+            case .disagreement: rootMu
+            case .scoreBound: g
+            case .pvarPolicy: rootPi
+            case .pvarLabels: 0
+            default: .nan
+            }
+        }, root: { q, _ in q == .pvarPolicy ? rootPi : q == .pvarLabels ? 0 : .nan })
         let eb = definition.rightHandSide(in: errors)
         guard eb.isFinite, b > eb else { return .infinity }
         return (ea + a / b * eb) / (b - eb)

@@ -67,7 +67,7 @@ private struct B3Pairs {
     /// alternatives sqrt(PVar) and 2 PVar^(1/3), the fixed 1/8, and the |X| of two pairs of the
     /// support (the largest, and one from the middle), where the indicator 1{|X| > t} switches.
     var thresholds: [Double] {
-        var ts = [e.statementInputs.root(of: .pvarLabels, degree: 3), e.rootPVarLabels, 2 * e.statementInputs.root(of: .pvarLabels, degree: 3), 0.125]
+        var ts = [e.claimRoot(.pvarLabels, degree: 3), e.rootPVarLabels, 2 * e.claimRoot(.pvarLabels, degree: 3), 0.125]
         var xs: [Double] = []
         for i in 0..<k where table.mu[i] != 0 {
             for j in 0..<k where table.mu[j] != 0 && i != j { xs.append(absX(i, j)) }
@@ -180,7 +180,7 @@ extension B3Tests {
     func step6ChoiceOfT() {
         Self.forEachInstance { x in
             let pvar = x.e.pvarLabels
-            let t = x.e.statementInputs.root(of: .pvarLabels, degree: 3)
+            let t = x.e.claimRoot(.pvarLabels, degree: 3)
             let combined = t + 0.5 * pvar / (t * t)
             // t = cbrt(S) 2^-200 and PVar = S 2^-600 from the same scaled sum S, cbrt within 1 ulp
             // (glibc): PVar / t^2 = t (1 +- 3 ulp) after three more roundings; 8 ulps.
@@ -205,7 +205,7 @@ extension B3Tests {
             #expect(m <= x.e.rootPVarLabels * (1 + evaluationAccuracy + summationBound(terms: x.k * x.k)),
                     "E|X| \(m) vs sqrt(PVar) \(x.e.rootPVarLabels); \(x.message)")
             // PVar < 1/4 (T3), so sqrt(PVar) = PVar^(1/3) PVar^(1/6) < 4^(-1/6) PVar^(1/3) < (3/2) PVar^(1/3).
-            #expect(x.e.rootPVarLabels < 1.5 * x.e.statementInputs.root(of: .pvarLabels, degree: 3), "\(x.message)")
+            #expect(x.e.rootPVarLabels < 1.5 * x.e.claimRoot(.pvarLabels, degree: 3), "\(x.message)")
         }
     }
 

@@ -145,7 +145,7 @@ struct T4Tests {
     func step6SharpConstantOne() {
         var tightest = 0.0
         Self.forEachInstance { x in
-            let cube = x.e.statementInputs.root(of: .pvarLabels, degree: 3)
+            let cube = x.e.claimRoot(.pvarLabels, degree: 3)
             let refined = 4 * pow(2, -2.0 / 3) * pow(x.a, 2.0 / 3) * x.beta * x.g * cube
             #expect(x.e.gradientNorm <= refined * (1 + t4Slack) + 1e-300, "\(x.message)")
             #expect(refined <= x.beta * x.g * cube * (1 + t4Slack) + 1e-300, "\(x.message)")
@@ -160,7 +160,7 @@ struct T4Tests {
         for exponent in stride(from: -3.0, through: 1.5, by: 0.25) {
             let gap = pow(10, exponent)
             let e = try Evaluation(twoResponsesAtReference(first: 0.5, rewardGap: gap, beta: 0.8))
-            let cube = e.statementInputs.root(of: .pvarLabels, degree: 3)
+            let cube = e.claimRoot(.pvarLabels, degree: 3)
             let ratio = e.gradientNorm / (e.problem.beta * e.scoreBound * cube)
             let expected = cbrt(tanh(gap / 2))
             #expect(abs(ratio - expected) <= 4 * evaluationAccuracy * expected, "gap \(gap): \(ratio) vs \(expected)")
