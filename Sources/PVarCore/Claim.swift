@@ -292,12 +292,27 @@ public struct ClaimParseError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// `claim: expected ')' at character 14` with the text and a caret on the next two lines.
     public var description: String {
-        "claim: \(message) at character \(position + 1)\(hint.map { "; \($0)" } ?? "")\n  \(text)\n  \(String(repeating: " ", count: position))^"
+        // The caret line copies the tabs before the position, so the caret sits under it however
+        // the terminal expands tabs; line breaks in the text are shown as spaces.
+        let shown = String(text.map { $0.isNewline ? " " : $0 })
+        let pad = String(text.prefix(position).map { $0 == "\t" ? "\t" : " " })
+        return "claim: \(message) at character \(position + 1)\(hint.map { "; \($0)" } ?? "")\n  \(shown)\n  \(pad)^"
     }
 
     /// One line: `claim: expected ')' at character 14 in "..."`.
     public var oneLine: String { "claim: \(message) at character \(position + 1) in \"\(text)\"\(hint.map { "; \($0)" } ?? "")" }
 }
+
+/// The deepest expression a claim may be (nested parentheses, unary minus, `^`, function calls
+/// and chains of binary operators all count one level each), and its longest text.
+///
+/// Why: claims are parsed and evaluated by recursion, and evaluations run on worker threads with
+/// small stacks (512 KiB), so a claim 10,000 parentheses deep would overflow the stack and kill
+/// the process (exit 139) instead of getting a message. 64 levels and 4,096 characters are far
+/// beyond any bound one writes (B1, the deepest statement, is 6 levels deep) and far below what
+/// the stack holds. A claim beyond either is a parse error (exit 64).
+public let maxClaimDepth = 64
+public let maxClaimLength = 4096
 
 extension Claim {
     /// Parses `EXPR (<= | < | >= | >) EXPR`. Grammar (usual precedence, `^` right-associative and
@@ -313,6 +328,10 @@ extension Claim {
     /// Names are the `ClaimQuantity` cases and `C` (the free constant); functions `sqrt log exp
     /// abs min max`. Numbers are decimal (`2`, `0.5`, `1e-3`).
     public static func parse(_ text: String) throws(ClaimParseError) -> Claim {
+        guard text.count <= maxClaimLength else {
+            throw ClaimParseError(text: String(text.prefix(80)) + "...", position: 0,
+                                  message: "the claim is \(text.count) characters long; at most \(maxClaimLength) are accepted")
+        }
         var p = ClaimParser(text)
         let lhs = try p.expression()
         guard let relation = p.relation() else {
@@ -381,25 +400,49 @@ private struct ClaimParser {
         return nil
     }
 
+    /// The nesting level of the node being parsed: every recursion passes through `unary` (one
+    /// level) and each binary operator of a chain adds one, so `level` bounds both the parser's
+    /// recursion and the depth of the tree it builds; checked against `maxClaimDepth`.
+    var level = 0
+
+    mutating func deeper(_ start: Int) throws(ClaimParseError) {
+        level += 1
+        guard level <= maxClaimDepth else {
+            throw error("the claim nests deeper than \(maxClaimDepth) levels (parentheses, operators, functions); write it more simply", at: start)
+        }
+    }
+
     mutating func expression() throws(ClaimParseError) -> ClaimExpression {
+        let saved = level
+        defer { level = saved }
         var x = try term()
         while true {
-            if accept("+") { x = .binary(.add, x, try term()) }
-            else if accept("-") { x = .binary(.subtract, x, try term()) }
+            skipSpaces()
+            let at0 = at
+            if accept("+") { try deeper(at0); x = .binary(.add, x, try term()) }
+            else if accept("-") { try deeper(at0); x = .binary(.subtract, x, try term()) }
             else { return x }
         }
     }
 
     mutating func term() throws(ClaimParseError) -> ClaimExpression {
+        let saved = level
+        defer { level = saved }
         var x = try unary()
         while true {
-            if accept("*") { x = .binary(.multiply, x, try unary()) }
-            else if accept("/") { x = .binary(.divide, x, try unary()) }
+            skipSpaces()
+            let at0 = at
+            if accept("*") { try deeper(at0); x = .binary(.multiply, x, try unary()) }
+            else if accept("/") { try deeper(at0); x = .binary(.divide, x, try unary()) }
             else { return x }
         }
     }
 
     mutating func unary() throws(ClaimParseError) -> ClaimExpression {
+        skipSpaces()
+        let saved = level
+        defer { level = saved }
+        try deeper(at)
         if accept("-") { return .negate(try unary()) }
         return try power()
     }
@@ -457,8 +500,11 @@ private struct ClaimParser {
             }
         }
         let t = String(chars[start..<at])
-        guard let v = Double(t), v.isFinite, t.filter({ $0 == "." }).count <= 1 else {
+        guard let v = Double(t), t.filter({ $0 == "." }).count <= 1 else {
             throw error("'\(t)' is not a decimal number", at: start)
+        }
+        guard v.isFinite else {
+            throw error("the number '\(t)' is beyond the double range (about 1.8e308); write a power such as 10^\(t.split(whereSeparator: { $0 == "e" || $0 == "E" }).last ?? "400") if you mean it", at: start)
         }
         return .number(t)
     }

@@ -39,6 +39,9 @@ let galleryEntries: [GalleryEntry] = {
         GalleryEntry(title: "B2 as stated", claim: "gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)",
                      assumptions: atReference, fit: false, expected: .notRefuted,
                      explanation: "Proved (B2); equality on two uniform responses."),
+        GalleryEntry(title: "B2 with a strict inequality", claim: "gradientNorm < sqrt(2) * beta * scoreBound * sqrt(pvarLabels)",
+                     assumptions: atReference, fit: false, expected: .undecided,
+                     explanation: "False (B2 is an equality on two uniform responses, T2), but the equality is between irrational numbers: ball arithmetic encloses both sides ever more tightly and never separates them, so the honest verdict is undecided, not violated and not \"not refuted\"."),
         GalleryEntry(title: "B2's sharp constant", claim: "gradientNorm <= C * beta * scoreBound * sqrt(pvarLabels)",
                      assumptions: atReference, fit: true, expected: .notRefuted,
                      explanation: "The fitted constant should be sqrt(2) = 1.41421356...: B2 is sharp (T2)."),
@@ -121,7 +124,8 @@ func conjectureGalleryFiles(seed: UInt64) async throws -> [ReportFile] {
         + "families the assumptions allow, an adversarial Nelder–Mead search for the largest ratio of the two sides, "
         + "every double-level violation re-evaluated in Arb balls, and a certified violation shrunk to a minimal "
         + "instance). \"violated\" is a certified counterexample; \"not refuted\" means the search found none, and "
-        + "the one sentence says which proof settles it. Verdicts are decided in ball arithmetic: on an equality case "
+        + "the one sentence says which proof settles it; \"undecided\" means neither could be established (a strict claim "
+        + "at an irrational equality, or a claim undefined on every instance). Verdicts are decided in ball arithmetic: on an equality case "
         + "(B2, S1, ...) the best ratio in doubles can exceed 1 by a few units of rounding while the certified ratio "
         + "stays at most 1. Seed \(seed); each entry's replay command is in its section.\n\n"
     out += "| # | reading | claim | assumptions | verdict | outcome |\n|---|---|---|---|---|---|\n" + rows + "\n" + sections

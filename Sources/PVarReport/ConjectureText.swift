@@ -31,12 +31,15 @@ func indentedInstance(_ p: Problem?) -> String {
 }
 
 /// JSON with exactly the keys `claim`, `assumptions`, `instancesChecked`, `verdict`
-/// (`"violated"` or `"not refuted"`), `bestRatio` (`null` when infinite), `witness` (the best instance, `pvar evaluate`
+/// (`"violated"`, `"not refuted"` or `"undecided"`), `bestRatio` (`null` when infinite), `witness` (the best instance, `pvar evaluate`
 /// input), `certified` (`{verdict, ratio: [lo, hi]}` of the witness, infinite ends `null`; with
 /// `--fit` the ratio is at C = 1, an enclosure of the constant the witness needs, and the verdict
 /// that of the claim with C = `supremumFound`),
-/// `counterexample` (the shrunk violation, or null), `shrinkSteps`, `replay`, and with `--fit`
-/// `constant` (`{supremumFound, certifiedLowerBound}`). `assumptions` is
+/// `counterexample` (the shrunk violation, or null), `shrinkSteps`, `replay` (with a
+/// counterexample: `pvar evaluate` on it; otherwise the search's rerun), and with `--fit`
+/// `constant` (`{supremumFound, certifiedLowerBound}`; `null` means infinite, as everywhere in
+/// this output: with verdict `violated` the witness's ratio is certified infinite and no
+/// constant works, with `undecided` it is infinite in doubles only). `assumptions` is
 /// `{text, atReference, pairs, responses: [min, max], dim: [min, max], tabular}`.
 public func conjectureJSON(_ r: ConjectureResult) -> String {
     let a = r.assumptions
@@ -69,9 +72,11 @@ public func conjectureMarkdown(_ r: ConjectureResult) -> String {
     let f = InstanceFile.format
     func enclosure(_ c: ClaimCertificate?) -> String { c.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-" }
     var out = "**Claim:** `\(r.claim.text)`  \n**Assumptions:** \(r.assumptions.text)\n\n"
-    if let c = r.constant {
+    if let reason = r.undecidedReason {
+        out += "**Verdict: undecided** — \(reason).\n\n"
+    } else if let c = r.constant {
         out += r.verdict == .violated
-            ? "**Verdict: violated** — no constant C works: the ratio is certified infinite on the witness.\n\n"
+            ? "**Verdict: violated** — no constant C works: the ratio is certified infinite on the witness (JSON: `constant` ends `null`).\n\n"
             : "**Sharp constant:** at least \(f(c.certifiedLowerBound)) (certified, from the witness); the largest ratio found is \(f(c.supremumFound)), "
               + "so no C below \(f(c.certifiedLowerBound)) makes the claim hold, and C = \(f(c.supremumFound)) held on every instance seen (in doubles).\n\n"
     } else if r.verdict == .violated {
@@ -91,6 +96,7 @@ public func conjectureMarkdown(_ r: ConjectureResult) -> String {
     } else if let w = r.witness {
         out += "Best instance found (`pvar evaluate` input):\n\n```json\n\(InstanceFile.encode(w))```\n\n"
     }
-    out += "Replay: `\(r.replay)`\n"
+    if r.replay != r.rerun { out += "Replay (evaluate the counterexample): `\(r.replay)`\n\n" }
+    out += "Rerun the search: `\(r.rerun)`\n"
     return out
 }

@@ -66,7 +66,46 @@ extension Certificate {
 /// `pvar evaluate`'s JSON: the evaluation (`Evaluation.json`), plus `certified` (the certificate)
 /// and `certifiedWithConstant` (`{"B2": {"constant": 1.0, "ratio": [lo, hi], "verdict": ...}}`)
 /// when given.
-public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate]) -> String {
+/// A claim checked on one instance (`pvar evaluate --claim`): its sides and ratio in doubles,
+/// and with `--certify` its certificate.
+public struct EvaluatedClaim: Sendable {
+    public let claim: Claim
+    public let freeConstant: Double?
+    public let smaller: Double
+    public let larger: Double
+    public let ratio: Double
+    public let certificate: ClaimCertificate?
+
+    /// Evaluates `claim` on `e` (with `C = freeConstant`), and certifies it when `certify`.
+    public init(_ claim: Claim, on e: Evaluation, freeConstant: Double?, certify: Bool) {
+        self.claim = claim
+        self.freeConstant = freeConstant
+        let r = e.claimRatio(claim, freeConstant: freeConstant ?? .nan)
+        (smaller, larger, ratio) = (r.smaller, r.larger, r.ratio)
+        certificate = certify ? certifyClaim(e.problem, claim, freeConstant: freeConstant) : nil
+    }
+
+    /// `{"text": ..., "freeConstant": C or null, "smaller": x, "larger": y, "ratio": r,
+    /// "certified": {...} or null}`; non-finite doubles are `null`.
+    public var json: String {
+        "{\"text\": \(jsonString(claim.text)), \"freeConstant\": \(freeConstant.map(jsonNumber) ?? "null"), "
+            + "\"smaller\": \(jsonNumber(smaller)), \"larger\": \(jsonNumber(larger)), \"ratio\": \(jsonNumber(ratio)), "
+            + "\"certified\": \(certificate?.json() ?? "null")}"
+    }
+
+    /// One Markdown paragraph.
+    public var markdown: String {
+        let f = InstanceFile.format
+        var out = "Claim `\(claim.text)`\(freeConstant.map { " with C = \(f($0))" } ?? ""): smaller side \(f(smaller)), "
+            + "larger side \(f(larger)), ratio \(ratio.isFinite ? f(ratio) : String(describing: ratio)) (doubles)"
+        if let c = certificate {
+            out += "; in balls the ratio is in [\(f(c.ratio.lo)), \(f(c.ratio.hi))], certified \(c.verdict.rawValue)"
+        }
+        return out + "\n"
+    }
+}
+
+public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil) -> String {
     let f = InstanceFile.format
     var extra: [(key: String, json: String)] = []
     if let c = certificate { extra.append(("certified", c.json())) }
@@ -77,14 +116,16 @@ public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides
         }
         extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
     }
+    if let c = claim { extra.append(("claim", c.json)) }
     return e.json(extra: extra)
 }
 
 /// `pvar evaluate --format markdown`: the evaluation's tables, the certificate's table and one line
 /// per constant override.
-public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate]) -> String {
+public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil) -> String {
     let f = InstanceFile.format
     var out = e.markdown()
+    if let c = claim { out += "\n" + c.markdown }
     if let c = certificate { out += "\n" + c.markdown() }
     for o in overrides {
         out += "\n\(o.id.rawValue) with constant \(f(o.constant)) instead of \(statedConstant(o.id)): "

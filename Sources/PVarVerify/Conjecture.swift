@@ -25,9 +25,10 @@ public struct ConjectureAssumptions: Sendable, Equatable {
     public var pairs: ConjecturePairs
     /// The numbers of responses K allowed.
     public var responses: ClosedRange<Int>
-    /// The dimensions d allowed for log-linear policies (a tabular policy has d = K, whatever this range).
+    /// The dimensions d allowed. A tabular policy has d = K, so it is admitted only when K lies in
+    /// this range too (unless `tabular`, which asks for tabular policies of every K in `responses`).
     public var dimension: ClosedRange<Int>
-    /// Only tabular policies (`Phi = I`).
+    /// Only tabular policies (`Phi = I`), of every K in `responses` (`dimension` is then unused).
     public var tabular: Bool
 
     public init(atReference: Bool = false, pairs: ConjecturePairs = .any, responses: ClosedRange<Int> = 2...6,
@@ -54,15 +55,15 @@ public struct ConjectureAssumptions: Sendable, Equatable {
             parts.append("tabular policies (d = K)")
         } else {
             parts.append((dimension.lowerBound == dimension.upperBound ? "d = \(dimension.lowerBound)"
-                          : "d in \(dimension.lowerBound)...\(dimension.upperBound)") + " or tabular (d = K)")
+                          : "d in \(dimension.lowerBound)...\(dimension.upperBound)") + " (tabular policies too, d = K)")
         }
         return parts.joined(separator: "; ")
     }
 
     /// Whether an evaluated instance satisfies the assumptions, as a fact about its exact
     /// rationals (the input doubles taken exactly, as ball arithmetic takes them): K in
-    /// `responses`; a tabular policy, or (unless `tabular`) a log-linear one with d in
-    /// `dimension` (never the exported form); at the reference: `isExactlyAtReference`; pairs
+    /// `responses`; d in `dimension` (a tabular policy has d = K), or any tabular policy when
+    /// `tabular` (then log-linear ones are not admitted); never the exported form; at the reference: `isExactlyAtReference`; pairs
     /// `policy`: `"policy"`, or `"reference"` or equal weights exactly at a uniform reference;
     /// `reference`: `"reference"`, or `"policy"` exactly at the reference, or equal weights with
     /// a uniform reference. (`Evaluation.atReference` and `pairsArePolicy`, decided in doubles
@@ -75,8 +76,7 @@ public struct ConjectureAssumptions: Sendable, Equatable {
     public func admits(_ e: Evaluation) -> Bool {
         let p = e.problem
         guard responses.contains(p.responseCount), !p.isExported else { return false }
-        if tabular && !p.isTabular { return false }
-        if !p.isTabular && !dimension.contains(p.dimension) { return false }
+        if tabular { guard p.isTabular else { return false } } else if !dimension.contains(p.dimension) { return false }
         let exact = isExactlyAtReference(p)
         if atReference && !(exact && e.atReference) { return false }
         let uniformReference = isUniform(p.reference)
@@ -134,6 +134,12 @@ public enum ConjectureVerdict: String, Sendable {
     case violated
     /// No certified violation was found (the claim may still be false).
     case notRefuted = "not refuted"
+    /// Nothing could be decided either way: no instance satisfying the assumptions gave the claim
+    /// a value in doubles (it is undefined everywhere, e.g. `sqrt(-1)`, or every value it needs
+    /// underflowed), or a strict claim (`<`, `>`) met apparent ties that ball arithmetic cannot
+    /// separate (an irrational equality violates a strict claim but is never certified). With
+    /// `--fit`: the ratio is infinite in doubles but not certified so.
+    case undecided
 }
 
 /// What `--fit C` found: `supremumFound` is the largest ratio `smaller / (larger at C = 1)` seen
@@ -165,6 +171,8 @@ public struct ConjectureResult: Sendable {
     public let fittedCertificate: ClaimCertificate?
     /// The first certified violation (highest double ratio first), before shrinking.
     public let violation: Problem?
+    /// Why the verdict is `undecided` (nil otherwise).
+    public let undecidedReason: String?
     /// The shrunk violation, and every instance the shrinker kept on the way (each certified violated).
     public let counterexample: Problem?
     public let shrinkTrail: [Problem]
@@ -175,8 +183,12 @@ public struct ConjectureResult: Sendable {
     public let candidatesCertified: Int
     /// With `--fit`.
     public let constant: ConjectureConstant?
-    /// The shell command that reruns this conjecture.
+    /// The one-line shell command that replays the result: with a counterexample, `pvar evaluate`
+    /// on it (the instance inline, the claim certified in balls; `conjectureEvaluateReplay`);
+    /// otherwise `rerun`.
     public let replay: String
+    /// The shell command that reruns this conjecture's search (`conjectureReplay`).
+    public let rerun: String
 }
 
 /// Why a claim cannot be run as posed.
@@ -206,6 +218,17 @@ public func checkFitForm(_ claim: Claim) throws(ConjectureError) {
                               + "(C * rest or rest * C, not in a sum, power, function or denominator), "
                               + "e.g. gradientNorm <= C * beta * scoreBound * sqrt(pvarLabels)")
     }
+}
+
+/// The one-line command that checks a claim on one instance: the instance as one line of JSON
+/// piped into `pvar evaluate --input - --certify --claim CLAIM` (exit status 1 when the claim is
+/// certified violated), with `--free-constant C` for a claim with `C`.
+public func conjectureEvaluateReplay(_ claim: Claim, _ p: Problem, freeConstant: Double? = nil) -> String {
+    func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let line = InstanceFile.encode(p).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    var s = "printf '%s\\n' \(quoted(line)) | swift run -c release pvar evaluate --input - --certify --claim \(quoted(claim.text))"
+    if let c = freeConstant { s += " --free-constant \(InstanceFile.format(c))" }
+    return s
 }
 
 /// The one-line command that reruns a conjecture.
@@ -342,6 +365,8 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     // (the first violation in that order is the same for any batch size).
     var violation: Problem? = nil
     var certifiedCount = 0
+    // A strict claim whose candidate's certificate is undecided with 1 in its ratio: an apparent tie.
+    var strictTie = false
     let keeps: @Sendable (Problem) -> Bool
     if options.fit {
         keeps = { p in
@@ -366,10 +391,14 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         while start < ordered.count && violation == nil {
             let slice = Array(ordered[start..<min(ordered.count, start + batch)])
             let pts = points
-            let verdicts = await boundedTaskMap(slice.count, limit: options.threads) { j -> Bool in
+            let certificates = await boundedTaskMap(slice.count, limit: options.threads) { j -> ClaimCertificate in
                 let idx = slice[j]
-                if idx == bestIndex, let wc = witnessCertificate { return wc.verdict == .violated }
-                return certifyClaim(pts[idx].problem(), claim).verdict == .violated
+                if idx == bestIndex, let wc = witnessCertificate { return wc }
+                return certifyClaim(pts[idx].problem(), claim)
+            }
+            let verdicts = certificates.map { $0.verdict == .violated }
+            if claim.isStrict {
+                strictTie = strictTie || certificates.contains { $0.verdict == .undecided && !($0.ratio.lo > 1) && !($0.ratio.hi < 1) }
             }
             if let j = verdicts.firstIndex(of: true) {
                 violation = points[slice[j]].problem()
@@ -394,12 +423,29 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         ? ConjectureConstant(supremumFound: bestRatio, certifiedLowerBound: witnessCertificate?.ratio.lo ?? 0)
         : nil
     let fitted = options.fit && bestRatio.isFinite ? witness.map { certifyClaim($0, claim, freeConstant: bestRatio) } : nil
+    var verdict: ConjectureVerdict = violation == nil ? .notRefuted : .violated
+    var undecidedReason: String? = nil
+    if violation == nil {
+        if instancesChecked == 0 {
+            undecidedReason = "no instance satisfying the assumptions gave the claim a value in doubles "
+                + "(it is undefined there, or a quantity it needs underflowed)"
+        } else if strictTie {
+            undecidedReason = "the strict claim meets apparent ties (ratio 1 within rounding) that ball arithmetic cannot separate; "
+                + "the non-strict claim may hold with equality"
+        } else if options.fit && bestRatio == .infinity {
+            undecidedReason = "the ratio is infinite in doubles on the witness but not certified infinite"
+        }
+        if undecidedReason != nil { verdict = .undecided }
+    }
+    let rerun = conjectureReplay(claim, a, options)
     return ConjectureResult(
         claim: claim, assumptions: a, options: options, instancesChecked: instancesChecked,
-        verdict: violation == nil ? .notRefuted : .violated, bestRatio: bestRatio, witness: witness,
-        certified: witnessCertificate, fittedCertificate: fitted, violation: violation, counterexample: counterexample, shrinkTrail: trail,
+        verdict: verdict, bestRatio: bestRatio, witness: witness,
+        certified: witnessCertificate, fittedCertificate: fitted, violation: violation, undecidedReason: undecidedReason,
+        counterexample: counterexample, shrinkTrail: trail,
         counterexampleCertificate: counterCertificate, candidatesCertified: certifiedCount, constant: constant,
-        replay: conjectureReplay(claim, a, options))
+        replay: counterexample.map { conjectureEvaluateReplay(claim, $0, freeConstant: options.fit ? 1 : nil) } ?? rerun,
+        rerun: rerun)
 }
 
 /// Random instance `index` of a conjecture run: family `families[index % families.count]`,
@@ -502,4 +548,15 @@ public struct ConjectureSearchSpace: Sendable {
             preconditionFailure("conjecture search space produced an invalid instance: \(error)")
         }
     }
+}
+
+/// A built-in statement named as a claim (`pvar conjecture --claim B2`): its claim from the
+/// statement table (B0–B3: `Statement.claim`; S1: `snrClaim`) and its hypotheses, which become
+/// assumptions (`atReference`: `--assume at-reference`; `pairsArePolicy`: `--pairs policy`).
+/// Nil for any other text.
+public func builtInStatementClaim(_ name: String) -> (claim: Claim, atReference: Bool, pairsArePolicy: Bool)? {
+    if name == "S1" { return (snrClaim, true, false) }
+    guard let id = BoundID(rawValue: name) else { return nil }
+    let s = id.definition
+    return (s.claim, s.hypotheses.contains(.atReference), s.hypotheses.contains(.pairsArePolicy))
 }

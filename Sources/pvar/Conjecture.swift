@@ -35,10 +35,13 @@ struct Conjecture: AsyncParsableCommand {
         discussion: """
         CLAIM is EXPR <= EXPR (or <, >=, >) over the quantities \(ClaimQuantity.allCases.map(\.rawValue).joined(separator: ", ")), \
         numbers, + - * / ^ and \(ClaimFunction.allCases.map(\.rawValue).joined(separator: " ")). \
-        Exit status: 0 not refuted, 1 certified violation, 64 usage or parse error.
+        Exit status: 0 not refuted, 1 certified violation, 2 undecided (undefined everywhere, or a strict claim at apparent ties), \
+        64 usage or parse error.
         """)
 
-    @Option(help: ArgumentHelp("The claim, e.g. 'gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)'.", valueName: "CLAIM"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The claim, e.g. 'gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)' (it may start with '-'), "
+                               + "or a built-in statement B0, B1, B2, B3 or S1, which also assumes its hypotheses.", valueName: "CLAIM"))
     var claim: String
     @Option(help: "Assume the policy is exactly at its reference, which with double inputs means a uniform reference and theta = 0 (repeatable; only at-reference).") var assume: [ConjectureAssumption] = []
     @Option(help: "Pair distribution assumed: policy, reference or any.") var pairs: ConjecturePairs = .any
@@ -67,17 +70,24 @@ struct Conjecture: AsyncParsableCommand {
         if let c = fit, c != "C" { throw ValidationError("--fit: the free constant is named C, got '\(c)'") }
     }
 
-    /// A usage error found after parsing (the claim): the message on stderr, exit status 64.
-    func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
-        return ExitCode(64)
-    }
 
     func run() async throws {
         let parsed: Claim
-        do { parsed = try Claim.parse(claim) } catch { throw usageError(error.description) }
-        let assumptions = ConjectureAssumptions(atReference: assume.contains(.atReference), pairs: pairs,
+        var assumptions = ConjectureAssumptions(atReference: assume.contains(.atReference), pairs: pairs,
                                                 responses: responses.range, dimension: dim.range, tabular: tabular)
+        if let builtIn = builtInStatementClaim(claim) {
+            // A statement of the table, with its hypotheses added to the assumptions.
+            parsed = builtIn.claim
+            assumptions.atReference = assumptions.atReference || builtIn.atReference
+            if builtIn.pairsArePolicy {
+                guard pairs != .reference else {
+                    throw usageError("--claim \(claim) assumes pairs from the policy; --pairs reference contradicts it")
+                }
+                assumptions.pairs = .policy
+            }
+        } else {
+            do { parsed = try Claim.parse(claim) } catch { throw usageError(error.description) }
+        }
         var options = ConjectureOptions()
         options.instances = instances
         options.restarts = restarts
@@ -92,6 +102,10 @@ struct Conjecture: AsyncParsableCommand {
             throw usageError(error.description)
         }
         print(format == .json ? conjectureJSON(result) : conjectureMarkdown(result), terminator: "")
-        if result.verdict == .violated { throw ExitCode(1) }
+        switch result.verdict {
+        case .violated: throw ExitCode(1)
+        case .undecided: throw ExitCode(2)
+        case .notRefuted: break
+        }
     }
 }

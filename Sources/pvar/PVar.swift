@@ -145,6 +145,13 @@ func readInput(_ path: String, option: String = "--input") throws(CLIError) -> D
     return data
 }
 
+/// A usage error found after parsing (e.g. a claim that does not parse): the message on stderr,
+/// exit status 64.
+func usageError(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
+    return ExitCode(64)
+}
+
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate one instance exactly: loss, gradient, PVars and the bounds B0-B3.")
@@ -156,9 +163,17 @@ struct Evaluate: ParsableCommand {
                                + "ID in B0...B3, a finite constant > 0).", valueName: "ID=CONSTANT"),
             transform: ConstantOverride.parse)
     var constant: [ConstantOverride] = []
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Also evaluate a claim of pvar conjecture's language on the instance (with --certify: in balls too; "
+                               + "exit status 1 when certified violated).", valueName: "CLAIM"))
+    var claim: String?
+    @Option(name: .customLong("free-constant"), help: ArgumentHelp("With --claim: the value of the claim's free constant C.", valueName: "C"))
+    var freeConstant: Double?
 
     func validate() throws {
         guard constant.isEmpty || certify else { throw ValidationError("--constant needs --certify") }
+        guard freeConstant == nil || claim != nil else { throw ValidationError("--free-constant needs --claim") }
+        if let c = freeConstant, !c.isFinite { throw ValidationError("--free-constant must be a finite number, got \(c)") }
     }
 
     func run() throws {
@@ -172,12 +187,22 @@ struct Evaluate: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        var checked: EvaluatedClaim? = nil
+        if let text = claim {
+            let parsed: Claim
+            do { parsed = try Claim.parse(text) } catch { throw usageError(error.description) }
+            if parsed.hasFreeConstant && freeConstant == nil {
+                throw usageError("--claim: the claim has the free constant C; give its value with --free-constant")
+            }
+            checked = EvaluatedClaim(parsed, on: evaluation, freeConstant: parsed.hasFreeConstant ? freeConstant : nil, certify: certify)
+        }
         let certificate = certify ? PVarCertify.certify(problem) : nil
         let overrides = constant.map { ConstantCertificate(problem, $0.id, constant: $0.constant) }
         switch format {
-        case .json: print(evaluationJSON(evaluation, certificate: certificate, overrides: overrides), terminator: "")
-        case .markdown: print(evaluationMarkdown(evaluation, certificate: certificate, overrides: overrides), terminator: "")
+        case .json: print(evaluationJSON(evaluation, certificate: certificate, overrides: overrides, claim: checked), terminator: "")
+        case .markdown: print(evaluationMarkdown(evaluation, certificate: certificate, overrides: overrides, claim: checked), terminator: "")
         }
+        if checked?.certificate?.verdict == .violated { throw ExitCode(1) }
     }
 }
 

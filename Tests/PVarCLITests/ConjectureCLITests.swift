@@ -34,12 +34,20 @@ struct ConjectureCLITests {
         let counterexample = try #require(json["counterexample"] as? [String: Any])
         #expect((counterexample["rewards"] as? [Double])?.count == 2)
         #expect(((json["shrinkSteps"] as? Int) ?? 0) > 0)
+        // The replay is pvar evaluate on the counterexample, inline: run it as a shell would.
         let replay = try #require(json["replay"] as? String)
-        #expect(replay.contains("pvar conjecture --claim '\(claim)'") && replay.contains("--seed 1"), "\(replay)")
-        // The counterexample is an input of pvar evaluate.
+        #expect(replay.hasPrefix("printf '%s\\n' '{") && replay.contains("| swift run -c release pvar evaluate --input - --certify --claim '\(claim)'"),
+                "\(replay)")
+        let line = try #require(replay.split(separator: "'", omittingEmptySubsequences: false).dropFirst(3).first.map(String.init))
+        let e = try pvar(["evaluate", "--input", "-", "--certify", "--claim", claim], stdin: line + "\n")
+        #expect(e.status == 1, "evaluate exits 1 on the certified violation: \(e.stderr)")
+        let evaluated = try #require(try jsonObject(e.stdout)["claim"] as? [String: Any])
+        #expect((evaluated["certified"] as? [String: Any])?["verdict"] as? String == "violated")
+        #expect(evaluated["text"] as? String == claim)
+        // The counterexample object itself is an input of pvar evaluate too.
         let data = try JSONSerialization.data(withJSONObject: counterexample)
-        let e = try pvar(["evaluate", "--input", "-", "--certify"], stdin: String(decoding: data, as: UTF8.self))
-        #expect(e.status == 0, "evaluate: \(e.stderr)")
+        let plain = try pvar(["evaluate", "--input", "-", "--certify"], stdin: String(decoding: data, as: UTF8.self))
+        #expect(plain.status == 0, "evaluate: \(plain.stderr)")
         // Any thread count, any run: the same bytes.
         let again = try conjectureRun(claim, ["--threads", "2"])
         #expect(again.stdout == r.stdout)
@@ -103,5 +111,54 @@ struct ConjectureCLITests {
             #expect(r.status == 64, "\(args): status \(r.status), stderr \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(needle), "\(args): \(r.stderr)")
         }
+    }
+
+    @Test("a built-in statement by name (--claim B2) runs the table's claim under its hypotheses; a claim may start with '-'")
+    func builtInAndLeadingMinus() throws {
+        let b2 = try pvar(["conjecture", "--claim", "B2"] + conjectureBudget)
+        #expect(b2.status == 0, "stderr: \(b2.stderr)")
+        let json = try jsonObject(b2.stdout)
+        #expect(json["claim"] as? String == "gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)")
+        let a = try #require(json["assumptions"] as? [String: Any])
+        #expect(a["atReference"] as? Bool == true && a["pairs"] as? String == "policy")
+        let minus = try pvar(["conjecture", "--claim", "-gradientNorm <= 0"] + conjectureBudget)
+        #expect(minus.status == 0, "stderr: \(minus.stderr)")
+        #expect(try jsonObject(minus.stdout)["claim"] as? String == "-gradientNorm <= 0")
+        let contradiction = try pvar(["conjecture", "--claim", "B2", "--pairs", "reference"] + conjectureBudget)
+        #expect(contradiction.status == 64 && contradiction.stderr.contains("contradicts"), "\(contradiction.stderr)")
+    }
+
+    @Test("undecided exits 2: a claim undefined on every instance, and a strict claim at B2's irrational equality")
+    func undecidedExits2() throws {
+        let undefined = try conjectureRun("sqrt(-1) <= K")
+        #expect(undefined.status == 2, "stderr: \(undefined.stderr)")
+        let u = try jsonObject(undefined.stdout)
+        #expect(u["verdict"] as? String == "undecided" && u["instancesChecked"] as? Int == 0)
+        let strict = try conjectureRun("gradientNorm < sqrt(2) * beta * scoreBound * sqrt(pvarLabels)", ["--responses", "2"])
+        #expect(strict.status == 2, "stderr: \(strict.stderr)")
+        #expect(try jsonObject(strict.stdout)["verdict"] as? String == "undecided")
+        let markdown = try conjectureRun("sqrt(-1) <= K", ["--format", "markdown"])
+        #expect(markdown.status == 2 && markdown.stdout.contains("**Verdict: undecided** — no instance satisfying the assumptions"), "\(markdown.stdout)")
+    }
+
+    @Test("a claim nested too deep is a parse error (exit 64), not a crash")
+    func deepClaimIsAParseError() throws {
+        let deep = try pvar(["conjecture", "--claim", "K >= " + String(repeating: "-", count: 3000) + "1"] + conjectureBudget)
+        #expect(deep.status == 64 && deep.stderr.contains("deeper than"), "status \(deep.status): \(deep.stderr)")
+    }
+
+    @Test("pvar evaluate --claim: sides and ratio in doubles, the certificate with --certify, --free-constant for C, and errors exit 64")
+    func evaluateClaim() throws {
+        let file = "{\"beta\": 1, \"theta\": [0, 0], \"reference\": [0.5, 0.5], \"rewards\": [1, 0], \"pairs\": \"policy\"}\n"
+        let r = try pvar(["evaluate", "--input", "-", "--certify", "--claim", "gradientNorm <= C * beta * scoreBound * sqrt(pvarLabels)",
+                          "--free-constant", "1.5"], stdin: file)
+        #expect(r.status == 0, "\(r.stderr)")
+        let c = try #require(try jsonObject(r.stdout)["claim"] as? [String: Any])
+        #expect(c["freeConstant"] as? Double == 1.5)
+        #expect((c["certified"] as? [String: Any])?["verdict"] as? String == "holds")
+        let noC = try pvar(["evaluate", "--input", "-", "--claim", "gradientNorm <= C * beta"], stdin: file)
+        #expect(noC.status == 64 && noC.stderr.contains("--free-constant"), "\(noC.stderr)")
+        let bad = try pvar(["evaluate", "--input", "-", "--claim", "gradientNorm <="], stdin: file)
+        #expect(bad.status == 64 && bad.stderr.contains("claim:"), "\(bad.stderr)")
     }
 }

@@ -61,6 +61,33 @@ struct ClaimTests {
         let badNumber = failure("K <= 1.2.3")
         #expect(badNumber?.message.contains("not a decimal number") == true, "\(String(describing: badNumber))")
         #expect(failure("K <=") != nil && failure("<= K") != nil && failure("K <= 2 beta") != nil)
+        // A number beyond the double range says so (and suggests a power, which is accepted).
+        let huge = failure("K <= 1e999")
+        #expect(huge?.message.contains("beyond the double range") == true && huge?.position == 5, "\(String(describing: huge))")
+        #expect(failure("K <= 10^999") == nil)
+        // Tabs before the position are copied into the caret line, so the caret stays under it.
+        let tabbed = failure("K\t<=\t(beta")
+        #expect(tabbed?.description.hasSuffix("\n  K\t<=\t(beta\n   \t  \t     ^") == true, "\(String(describing: tabbed?.description))")
+    }
+
+    @Test("depth limit: a claim nested maxClaimDepth levels parses, one level more (or 2,000) is a parse error naming the limit, and a claim over maxClaimLength characters (30,000 parentheses, which overflowed the stack before) is refused before any recursion")
+    func depthLimit() throws {
+        func nested(_ n: Int) -> String { "K <= " + String(repeating: "(", count: n - 1) + "1" + String(repeating: ")", count: n - 1) }
+        func minuses(_ n: Int) -> String { "K >= " + String(repeating: "-", count: n - 1) + "1" }
+        func chain(_ n: Int) -> String { "K <= 1" + String(repeating: " + 1", count: n - 1) }
+        // Each form at exactly the limit parses; one level more fails with the limit named.
+        for (name, make) in [("parentheses", nested), ("unary minus", minuses), ("a chain of +", chain)] as [(String, (Int) -> String)] {
+            #expect((try? Claim.parse(make(maxClaimDepth))) != nil, "\(name) at \(maxClaimDepth) levels")
+            for n in [maxClaimDepth + 1, 2_000] where make(n).count <= maxClaimLength {
+                do { _ = try Claim.parse(make(n)); Issue.record("\(name) at \(n) levels parsed") } catch {
+                    #expect(error.message.contains("deeper than \(maxClaimDepth) levels"), "\(name) at \(n): \(error.message)")
+                }
+            }
+        }
+        #expect(try Claim.parse(chain(maxClaimDepth)).rhs.evaluate(in: ClaimDoubles(freeConstant: 0, value: { _ in 0 })) == Double(maxClaimDepth))
+        do { _ = try Claim.parse("K <= " + String(repeating: "(", count: 30_000) + "1"); Issue.record("30,000 parentheses parsed") } catch {
+            #expect(error.message.contains("characters long"), "\(error.message)")
+        }
     }
 
     @Test("the free constant C and the quantities used")

@@ -160,6 +160,35 @@ struct ConjectureTests {
         #expect(!isExactlyAtReference(off))
     }
 
+    @Test("d is the parameter dimension for every form: a tabular policy (d = K) is admitted only when K lies in --dim, unless --tabular")
+    func tabularDimension() throws {
+        let tab5 = try Evaluation(Problem(beta: 1, features: nil, theta: [0, 0, 0, 0, 0], reference: [0.2, 0.2, 0.2, 0.2, 0.2],
+                                          rewards: [0, 1, 2, 3, 4], pairs: .policy))
+        let tab3 = try Evaluation(Problem(beta: 1, features: nil, theta: [0, 0, 0], reference: [0.5, 0.25, 0.25],
+                                          rewards: [0, 1, 2], pairs: .policy))
+        let loglinear5 = try Evaluation(Problem(beta: 1, features: [[1], [2], [3], [4], [5]], theta: [0.5], reference: [0.2, 0.2, 0.2, 0.2, 0.2],
+                                                rewards: [0, 1, 2, 3, 4], pairs: .policy))
+        let dims = ConjectureAssumptions(responses: 2...6, dimension: 1...4)
+        #expect(!dims.admits(tab5), "tabular K = 5 has d = 5, outside 1...4")
+        #expect(dims.admits(tab3) && dims.admits(loglinear5))
+        let tabular = ConjectureAssumptions(responses: 2...6, dimension: 1...4, tabular: true)
+        #expect(tabular.admits(tab5) && tabular.admits(tab3) && !tabular.admits(loglinear5))
+        #expect(ConjectureAssumptions(responses: 2...6, dimension: 1...5).admits(tab5))
+    }
+
+    @Test("a strict claim at an irrational equality is undecided, the same claim non-strict is not refuted; an undefined claim is undecided with 0 instances")
+    func undecidedVerdicts() async throws {
+        var o = ConjectureOptions()
+        (o.instances, o.restarts, o.maxIterations) = (100, 1, 500)
+        let a = ConjectureAssumptions(atReference: true, pairs: .policy, responses: 2...2, dimension: 1...2)
+        let strict = try await checkConjecture(try Claim.parse("gradientNorm < sqrt(2) * beta * scoreBound * sqrt(pvarLabels)"), assumptions: a, options: o)
+        #expect(strict.verdict == .undecided && strict.undecidedReason?.contains("ties") == true, "\(String(describing: strict.undecidedReason))")
+        let loose = try await checkConjecture(try Claim.parse("gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)"), assumptions: a, options: o)
+        #expect(loose.verdict == .notRefuted)
+        let undefined = try await checkConjecture(try Claim.parse("log(-K) <= 1"), assumptions: a, options: o)
+        #expect(undefined.verdict == .undecided && undefined.instancesChecked == 0)
+    }
+
     @Test("number complexity: significant digits, plus sign, fraction and a far exponent")
     func complexity() {
         #expect(numberComplexity(0) == 0)
