@@ -40,12 +40,13 @@ func indentedInstance(_ p: Problem?) -> String {
 /// `constant` (`{supremumFound, certifiedLowerBound}`; `null` means infinite, as everywhere in
 /// this output: with verdict `violated` the witness's ratio is certified infinite and no
 /// constant works, with `undecided` it is infinite in doubles only). `assumptions` is
-/// `{text, atReference, pairs, responses: [min, max], dim: [min, max], tabular}`.
+/// `{text, atReference, pairs, responses: [min, max], dim: [min, max], tabular, sequence: [V, T] or null}`.
 public func conjectureJSON(_ r: ConjectureResult) -> String {
     let a = r.assumptions
     let assumptions = "{\"text\": \(jsonString(a.text)), \"atReference\": \(a.atReference), \"pairs\": \"\(a.pairs.rawValue)\", "
         + "\"responses\": [\(a.responses.lowerBound), \(a.responses.upperBound)], "
-        + "\"dim\": [\(a.dimension.lowerBound), \(a.dimension.upperBound)], \"tabular\": \(a.tabular)}"
+        + "\"dim\": [\(a.dimension.lowerBound), \(a.dimension.upperBound)], \"tabular\": \(a.tabular), "
+        + "\"sequence\": \(a.sequence.map { "[\($0.vocabulary), \($0.length)]" } ?? "null")}"
     let verdict = (r.constant != nil ? r.fittedCertificate : r.certified)?.verdict.rawValue ?? "undecided"
     let certified = r.certified.map { "{\"verdict\": \"\(verdict)\", \"ratio\": \($0.ratio.json)}" } ?? "null"
     var lines = [

@@ -16,6 +16,27 @@ public enum ConjecturePairs: String, Sendable, CaseIterable {
     case any
 }
 
+/// Sequence policies of `pvar conjecture --sequence V,T`: token-level log-linear policies over
+/// sequences of `length` tokens from a vocabulary of `vocabulary` (`SequencePolicy`), so K = V^T.
+public struct ConjectureSequence: Sendable, Equatable {
+    public let vocabulary: Int
+    public let length: Int
+    /// The largest V^T searched: the claim's quantities cost O(K^2 d) per instance.
+    public static let maximumResponses = 64
+
+    /// Nil unless `vocabulary >= 2`, `length >= 1` and `V^T <= maximumResponses`.
+    public init?(vocabulary: Int, length: Int) {
+        guard vocabulary >= 2, length >= 1, length <= 6 else { return nil }
+        let k = (0..<length).reduce(1) { acc, _ in acc * vocabulary }
+        guard k <= ConjectureSequence.maximumResponses else { return nil }
+        self.vocabulary = vocabulary
+        self.length = length
+    }
+
+    /// K = V^T.
+    public var responses: Int { (0..<length).reduce(1) { acc, _ in acc * vocabulary } }
+}
+
 /// The hypotheses under which a claim is posed: every instance drawn, searched or shrunk satisfies
 /// them, as decided by the library (`admits`).
 public struct ConjectureAssumptions: Sendable, Equatable {
@@ -30,14 +51,18 @@ public struct ConjectureAssumptions: Sendable, Equatable {
     public var dimension: ClosedRange<Int>
     /// Only tabular policies (`Phi = I`), of every K in `responses` (`dimension` is then unused).
     public var tabular: Bool
+    /// Only sequence policies of this shape (K = V^T, so `responses` is unused; d, the token
+    /// features' dimension, in `dimension`). Exclusive with `tabular`.
+    public var sequence: ConjectureSequence?
 
     public init(atReference: Bool = false, pairs: ConjecturePairs = .any, responses: ClosedRange<Int> = 2...6,
-                dimension: ClosedRange<Int> = 1...4, tabular: Bool = false) {
+                dimension: ClosedRange<Int> = 1...4, tabular: Bool = false, sequence: ConjectureSequence? = nil) {
         self.atReference = atReference
         self.pairs = pairs
         self.responses = responses
         self.dimension = dimension
         self.tabular = tabular
+        self.sequence = sequence
     }
 
     /// One line for reports: `exactly at a uniform reference (...); pairs from the policy; K in 2...6; tabular policies`.
@@ -48,6 +73,12 @@ public struct ConjectureAssumptions: Sendable, Equatable {
         case .policy: parts.append("pairs from the policy")
         case .reference: parts.append("pairs from the reference")
         case .any: parts.append("any pair distribution")
+        }
+        if let q = sequence {
+            parts.append("sequence policies, V = \(q.vocabulary), T = \(q.length) (K = \(q.responses))")
+            parts.append(dimension.lowerBound == dimension.upperBound ? "d = \(dimension.lowerBound)"
+                         : "d in \(dimension.lowerBound)...\(dimension.upperBound)")
+            return parts.joined(separator: "; ")
         }
         parts.append(responses.lowerBound == responses.upperBound ? "K = \(responses.lowerBound)"
                      : "K in \(responses.lowerBound)...\(responses.upperBound)")
@@ -73,10 +104,19 @@ public struct ConjectureAssumptions: Sendable, Equatable {
     /// instance at the reference only up to rounding (logits `fl(log pi_ref)`) is not at it; its
     /// gradient differs from the reference's by about `1e-16 beta`, which is enough to "violate"
     /// B2 where B2 is an equality.
+    ///
+    /// With `sequence`: the exported form (how a sequence policy is evaluated) with K = V^T and d
+    /// in `dimension`, and nothing else. That the log-probabilities and scores are a sequence
+    /// policy's is guaranteed by construction (instances, the search space and shrinking build or
+    /// keep them from a `SequencePolicy`), not decided here.
     public func admits(_ e: Evaluation) -> Bool {
         let p = e.problem
-        guard responses.contains(p.responseCount), !p.isExported else { return false }
-        if tabular { guard p.isTabular else { return false } } else if !dimension.contains(p.dimension) { return false }
+        if let q = sequence {
+            guard p.isExported, p.responseCount == q.responses, dimension.contains(p.dimension) else { return false }
+        } else {
+            guard responses.contains(p.responseCount), !p.isExported else { return false }
+            if tabular { guard p.isTabular else { return false } } else if !dimension.contains(p.dimension) { return false }
+        }
         let exact = isExactlyAtReference(p)
         if atReference && !(exact && e.atReference) { return false }
         let uniformReference = isUniform(p.reference)
@@ -96,14 +136,50 @@ public struct ConjectureAssumptions: Sendable, Equatable {
     public var families: [Family] { tabular ? [.tabular] : Family.allCases }
 }
 
+/// Random sequence instance `index` of a conjecture run (`--sequence V,T`): d in the assumed
+/// range, Gaussian token features (scale log-uniform in [0.1, 3]) and theta, Gaussian rewards
+/// (scale log-uniform in [0.1, 5]), beta log-uniform in [1e-2, 10], a Dirichlet reference and
+/// pairs as assumed (`any`: the policy, the reference or Dirichlet weights). At the reference:
+/// theta = 0 (every token uniform, so all sequences have the same log-probability, computed
+/// identically) and a uniform reference: exactly at the reference (`isExactlyAtReference`).
+func conjectureSequenceInstance(seed: UInt64, _ a: ConjectureAssumptions, _ q: ConjectureSequence, index: Int) -> Problem {
+    let rng = RandomSource(seed: deriveSeed(seed, [stableLabel("conjecture-sequence"), UInt64(index)]))
+    let v = q.vocabulary, k = q.responses
+    let d = rng.integer(a.dimension)
+    let scale = rng.logUniform(0.1, 3)
+    let features = (0..<q.length).map { _ in (0...v).map { _ in (0..<v).map { _ in (0..<d).map { _ in rng.gaussian(scale) } } } }
+    let theta = (0..<d).map { _ in a.atReference ? 0 : rng.gaussian(1) }
+    let rewardScale = rng.logUniform(0.1, 5)
+    let rewards = (0..<k).map { _ in rng.gaussian(rewardScale) }
+    let beta = rng.logUniform(1e-2, 10)
+    let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : rng.dirichlet(count: k, alpha: rng.logUniform(0.3, 5))
+    let pairs: PairDistribution
+    switch a.pairs {
+    case .policy: pairs = .policy
+    case .reference: pairs = .reference
+    case .any: pairs = [PairDistribution.policy, .reference, .weights(rng.dirichlet(count: k, alpha: 1, floor: 0))][rng.integer(0...2)]
+    }
+    do {
+        let sequence = try SequencePolicy(vocabulary: v, length: q.length, tokenFeatures: features, theta: theta)
+        return try Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
+    } catch {
+        preconditionFailure("conjecture: generated sequence instance rejected: \(error)")
+    }
+}
+
 /// Whether the policy is exactly its reference, for the input doubles taken as exact rationals:
 /// the reference is uniform (all entries equal) and the logits are all equal (a tabular theta
 /// with equal entries; log-linear: every column with a nonzero weight constant). A sufficient
 /// condition, and with rational inputs the only way: `pi = pi_ref` needs
 /// `exp(w_i - w_j) = ref_i / ref_j`, and `exp` of a nonzero rational is irrational
 /// (Lindemann), so every logit difference is 0 and the reference is uniform.
+///
+/// The exported form (a sequence policy's flattening) is exactly at the reference when the
+/// reference is uniform and all log-probabilities are the same double (`pi = softmax(log pi)` is
+/// then exactly uniform).
 public func isExactlyAtReference(_ p: Problem) -> Bool {
-    guard isUniform(p.reference), !p.isExported else { return false }
+    guard isUniform(p.reference) else { return false }
+    if let lp = p.logProbabilities { return isUniform(lp) }
     guard let f = p.features else { return isUniform(p.theta) }
     return p.theta.indices.allSatisfy { j in p.theta[j] == 0 || f.allSatisfy { $0[j] == f[0][j] } }
 }
@@ -240,6 +316,7 @@ public func conjectureReplay(_ claim: Claim, _ a: ConjectureAssumptions, _ o: Co
     if a.responses != ConjectureAssumptions().responses { s += " --responses \(a.responses.lowerBound)...\(a.responses.upperBound)" }
     if a.dimension != ConjectureAssumptions().dimension { s += " --dim \(a.dimension.lowerBound)...\(a.dimension.upperBound)" }
     if a.tabular { s += " --tabular" }
+    if let q = a.sequence { s += " --sequence \(q.vocabulary),\(q.length)" }
     let d = ConjectureOptions()
     if o.instances != d.instances { s += " --instances \(o.instances)" }
     if o.restarts != d.restarts { s += " --restarts \(o.restarts)" }
@@ -328,7 +405,7 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         let (shape, restart) = tasks[t]
         let space = ConjectureSearchSpace(assumptions: a, responses: shape.responses, dimension: shape.dimension)
         let objective: @Sendable ([Double]) -> Double = { x in
-            guard let r = admittedRatio(space.problem(x), claim, a, freeConstant: c), !r.isNaN else { return -.infinity }
+            guard let p = space.problem(x), let r = admittedRatio(p, claim, a, freeConstant: c), !r.isNaN else { return -.infinity }
             return min(r, 1e300)
         }
         return await maximizeFromRandomStarts(
@@ -346,10 +423,9 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     for (t, o) in outcomes.enumerated() where o.ratio.isFinite && o.ratio > -.infinity {
         let shape = tasks[t].0
         let space = ConjectureSearchSpace(assumptions: a, responses: shape.responses, dimension: shape.dimension)
-        guard let r = admittedRatio(space.problem(o.point), claim, a, freeConstant: c), !r.isNaN else { continue }
+        guard let p = space.problem(o.point), let r = admittedRatio(p, claim, a, freeConstant: c), !r.isNaN else { continue }
         searchChecked += 1
-        let x = o.point
-        points.append(Point(ratio: r, problem: { space.problem(x) }))
+        points.append(Point(ratio: r, problem: { p }))
     }
     let instancesChecked = partials.map(\.checked).reduce(0, +) + searchChecked
 
@@ -452,7 +528,8 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
 /// the regime of the assumptions, and pairs `"policy"` / `"reference"` where assumed. At the
 /// reference the instance is put *exactly* there (`isExactlyAtReference`): uniform reference,
 /// theta = 0 (explicit pair weights, when any pairs are allowed, are kept).
-func conjectureInstance(_ g: InstanceGenerator, _ a: ConjectureAssumptions, _ families: [Family], index: Int) -> Problem {
+public func conjectureInstance(_ g: InstanceGenerator, _ a: ConjectureAssumptions, _ families: [Family], index: Int) -> Problem {
+    if let q = a.sequence { return conjectureSequenceInstance(seed: g.runSeed, a, q, index: index) }
     let p = g.instance(a.regime, families[index % families.count], index: index)
     var pairs = p.pairs
     switch a.pairs {
@@ -482,11 +559,12 @@ public struct ConjectureShape: Sendable, Equatable {
 /// else its two smallest, its middle and its largest), times the smallest and largest d
 /// (tabular: d = K).
 public func conjectureShapes(_ a: ConjectureAssumptions) -> [ConjectureShape] {
+    let ds = a.dimension.lowerBound == a.dimension.upperBound ? [a.dimension.lowerBound] : [a.dimension.lowerBound, a.dimension.upperBound]
+    if let q = a.sequence { return ds.map { ConjectureShape(responses: q.responses, dimension: $0) } }
     let r = a.responses
     var ks: [Int] = r.count <= 4 ? Array(r) : [r.lowerBound, r.lowerBound + 1, (r.lowerBound + r.upperBound) / 2, r.upperBound]
     ks = ks.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     if a.tabular { return ks.map { ConjectureShape(responses: $0, dimension: $0) } }
-    let ds = a.dimension.lowerBound == a.dimension.upperBound ? [a.dimension.lowerBound] : [a.dimension.lowerBound, a.dimension.upperBound]
     return ks.flatMap { k in ds.map { ConjectureShape(responses: k, dimension: $0) } }
 }
 
@@ -514,20 +592,55 @@ public struct ConjectureSearchSpace: Sendable {
         self.dimension = assumptions.tabular ? responses : dimension
     }
 
+    /// The token features of a sequence shape: T x (V+1) x V x d numbers.
+    var tokenFeatureCount: Int { assumptions.sequence.map { $0.length * ($0.vocabulary + 1) * $0.vocabulary * dimension } ?? 0 }
+
     public var count: Int {
         let k = responses, a = assumptions
+        if a.sequence != nil {
+            var n = tokenFeatureCount + k + 1   // token features, rewards, log beta
+            if !a.atReference { n += dimension + k }   // theta, reference logits
+            if a.pairs == .any { n += k }
+            return n
+        }
         var n = (a.tabular ? 0 : k * dimension) + k + 1   // Phi, rewards, log beta
         if !a.atReference { n += (a.tabular ? k : dimension) + k }   // theta, reference logits
         if a.pairs == .any { n += k }
         return n
     }
 
-    public func problem(_ x: [Double]) -> Problem {
+    ///
+    /// Sequences (`--sequence V,T`): `[token features (T (V+1) V d), theta (d), rewards (K),
+    /// reference logits (K), pair logits (K, any only), log beta]`, theta and the reference
+    /// omitted at the reference (theta = 0, uniform reference: exactly there). Nil only where the
+    /// sequence policy's log-probabilities leave the double range.
+    public func problem(_ x: [Double]) -> Problem? {
         let k = responses, a = assumptions
         var at = 0
         func take(_ n: Int) -> ArraySlice<Double> {
             defer { at += n }
             return x[at..<(at + n)]
+        }
+        if let q = a.sequence {
+            let flat = Array(take(tokenFeatureCount))
+            var i = 0
+            let features = (0..<q.length).map { _ in
+                (0...q.vocabulary).map { _ in
+                    (0..<q.vocabulary).map { _ -> [Double] in defer { i += dimension }; return Array(flat[i..<(i + dimension)]) }
+                }
+            }
+            let theta = a.atReference ? [Double](repeating: 0, count: dimension) : Array(take(dimension))
+            let rewards = Array(take(k))
+            let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : SearchSpace.softmax(take(k))
+            let pairs: PairDistribution
+            switch a.pairs {
+            case .policy: pairs = .policy
+            case .reference: pairs = .reference
+            case .any: pairs = .weights(SearchSpace.softmax(take(k)))
+            }
+            let beta = exp(min(max(take(1).first!, -12), 12))
+            guard let sequence = try? SequencePolicy(vocabulary: q.vocabulary, length: q.length, tokenFeatures: features, theta: theta) else { return nil }
+            return try? Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
         }
         let features: [[Double]]? = a.tabular ? nil : (0..<k).map { _ in Array(take(dimension)) }
         let d = a.tabular ? k : dimension

@@ -192,9 +192,12 @@ struct ShrinkParts {
     var reference: [Double]
     var rewards: [Double]
     var pairs: PairDistribution
+    /// The exported form's log-probabilities (then `features` are its scores and stay as they are).
+    let logProbabilities: [Double]?
 
     init(_ p: Problem) {
         beta = p.beta
+        logProbabilities = p.logProbabilities
         features = p.features
         theta = p.theta
         reference = p.reference
@@ -203,7 +206,11 @@ struct ShrinkParts {
     }
 
     var problem: Problem? {
-        try? Problem(beta: beta, features: features, theta: theta, reference: reference, rewards: rewards, pairs: pairs)
+        if let lp = logProbabilities {
+            guard let scores = features else { return nil }
+            return try? Problem(beta: beta, logProbabilities: lp, scores: scores, reference: reference, rewards: rewards, pairs: pairs)
+        }
+        return try? Problem(beta: beta, features: features, theta: theta, reference: reference, rewards: rewards, pairs: pairs)
     }
 
     /// The logits `Phi theta` (tabular: theta).
@@ -234,6 +241,11 @@ struct ShrinkParts {
 ///    column, all copies at once; then one at a time the rewards, theta and the features; the
 ///    reference and the pair weights as vectors (`simplerDistributions`).
 ///
+/// An instance in the exported form (a sequence policy's flattening, `--sequence`) keeps its
+/// policy: its log-probabilities and scores are the policy's and are not touched (no response or
+/// column dropped, no tabular form, no shift or simpler number in them); beta, the rewards, the
+/// reference and the pairs are shrunk as above.
+///
 /// Deterministic: the same start, assumptions and test give the same steps. At most
 /// `maxAttempts` instances are tried.
 public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptions,
@@ -259,6 +271,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
     }
 
     func dropResponse(_ y: Int) -> ShrinkParts? {
+        guard !current.isExported else { return nil }
         var s = ShrinkParts(current)
         guard current.responseCount - 1 >= max(1, a.responses.lowerBound) else { return nil }
         s.rewards.remove(at: y)
@@ -276,7 +289,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
     }
 
     func dropColumn(_ j: Int) -> ShrinkParts? {
-        guard var f = current.features, current.dimension - 1 >= max(1, a.dimension.lowerBound) else { return nil }
+        guard !current.isExported, var f = current.features, current.dimension - 1 >= max(1, a.dimension.lowerBound) else { return nil }
         for y in f.indices { f[y].remove(at: j) }
         var s = ShrinkParts(current)
         s.features = f
@@ -298,7 +311,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
             if let s = dropColumn(j), tryAll([s]) { changed = true } else { j += 1 }
         }
         // 3. Tabular form.
-        if current.features != nil {
+        if current.features != nil && !current.isExported {
             let parts = ShrinkParts(current)
             var byLogits = parts
             byLogits.theta = parts.logits
@@ -343,7 +356,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
                 s.theta = s.theta.map { $0 - t }
                 if t != 0 && tryAll([s]) { changed = true }
             }
-        } else {
+        } else if !current.isExported {
             for jj in 0..<current.dimension {
                 for y in 0..<current.responseCount {
                     guard let f = current.features else { break }
@@ -373,7 +386,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
         for x in repeated(current.theta) {
             if tryAll(simplerNumbers(x).map { y in var t = ShrinkParts(current); t.theta = t.theta.map { $0 == x ? y : $0 }; return t }) { changed = true }
         }
-        for jj in 0..<(current.features == nil ? 0 : current.dimension) {
+        for jj in 0..<(current.features == nil || current.isExported ? 0 : current.dimension) {
             guard let f = current.features, jj < current.dimension else { break }
             for x in repeated(f.map { $0[jj] }) {
                 if tryAll(simplerNumbers(x).map { y in
@@ -389,7 +402,7 @@ public func shrinkViolation(_ start: Problem, assumptions a: ConjectureAssumptio
         for i in 0..<current.theta.count {
             if tryAll(simplerNumbers(current.theta[i]).map { var t = ShrinkParts(current); t.theta[i] = $0; return t }) { changed = true }
         }
-        if current.features != nil {
+        if current.features != nil && !current.isExported {
             for y in 0..<current.responseCount {
                 for jj in 0..<current.dimension {
                     let x = current.features![y][jj]

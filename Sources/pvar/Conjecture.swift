@@ -22,6 +22,19 @@ struct CountRange: ExplainedArgument, Equatable {
     var defaultValueDescription: String { "\(range.lowerBound)...\(range.upperBound)" }
 }
 
+/// `--sequence V,T`: a vocabulary of V >= 2 tokens, sequences of T >= 1 tokens, V^T <= 64.
+struct SequenceShapeArgument: ExplainedArgument, Equatable {
+    let shape: ConjectureSequence
+    static var expected: String { "V,T with V >= 2, T >= 1 and V^T <= \(ConjectureSequence.maximumResponses) (e.g. 2,3)" }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, let v = Int(parts[0]), let t = Int(parts[1]),
+              let shape = ConjectureSequence(vocabulary: v, length: t) else { return nil }
+        self.shape = shape
+    }
+}
+
 /// `--assume`: the hypotheses a claim may be posed under besides the pairs and shapes.
 enum ConjectureAssumption: String, ExpressibleByArgument, CaseIterable {
     case atReference = "at-reference"
@@ -51,6 +64,10 @@ struct Conjecture: AsyncParsableCommand {
             transform: CountRange.parse)
     var dim: CountRange = CountRange(1...4)
     @Flag(help: "Only tabular policies (Phi = I, d = K).") var tabular = false
+    @Option(help: ArgumentHelp("Only sequence policies: sequences of T tokens from a vocabulary of V (K = V^T <= \(ConjectureSequence.maximumResponses); "
+                               + "--responses is then unused, --dim bounds the token features' d).", valueName: "V,T"),
+            transform: SequenceShapeArgument.parse)
+    var sequence: SequenceShapeArgument?
     @Option(help: "Random instances from the GSL generator.") var instances: Int = 1000
     @Option(help: "Nelder-Mead restarts per searched shape (K, d).") var restarts: Int = 4
     @Option(help: "Iteration cap per simplex run.") var iterations: Int = 4000
@@ -68,13 +85,15 @@ struct Conjecture: AsyncParsableCommand {
         guard instances + restarts > 0 else { throw ValidationError("--instances and --restarts are both 0: nothing to check") }
         guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be in 1...1000000, got \(iterations)") }
         if let c = fit, c != "C" { throw ValidationError("--fit: the free constant is named C, got '\(c)'") }
+        if sequence != nil && tabular { throw ValidationError("--sequence and --tabular exclude each other: a sequence policy is not tabular") }
     }
 
 
     func run() async throws {
         let parsed: Claim
         var assumptions = ConjectureAssumptions(atReference: assume.contains(.atReference), pairs: pairs,
-                                                responses: responses.range, dimension: dim.range, tabular: tabular)
+                                                responses: responses.range, dimension: dim.range, tabular: tabular,
+                                                sequence: sequence?.shape)
         if let builtIn = builtInStatementClaim(claim) {
             // A statement of the table, with its hypotheses added to the assumptions.
             parsed = builtIn.claim

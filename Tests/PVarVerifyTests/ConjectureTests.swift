@@ -132,17 +132,25 @@ struct ConjectureTests {
         let rng = RandomSource(seed: runSeed)
         for atReference in [false, true] {
             for pairs in ConjecturePairs.allCases {
-                for tabular in [false, true] {
-                    let a = ConjectureAssumptions(atReference: atReference, pairs: pairs, responses: 2...4, dimension: 1...3, tabular: tabular)
+                for form in ["log-linear", "tabular", "sequence"] {
+                    let a = ConjectureAssumptions(atReference: atReference, pairs: pairs, responses: 2...4, dimension: 1...3, tabular: form == "tabular",
+                                                  sequence: form == "sequence" ? ConjectureSequence(vocabulary: 2, length: 2) : nil)
                     for shape in conjectureShapes(a) {
                         let space = ConjectureSearchSpace(assumptions: a, responses: shape.responses, dimension: shape.dimension)
                         for _ in 0..<5 {
                             let x = (0..<space.count).map { _ in rng.gaussian(3) }
-                            let p = space.problem(x)
+                            let p = try #require(space.problem(x))
                             #expect(a.admits(try Evaluation(p)), "\(a.text), K = \(shape.responses): \(InstanceFile.encode(p))")
-                            #expect(p.responseCount == shape.responses && (tabular == p.isTabular))
+                            #expect(p.responseCount == shape.responses && (form == "tabular") == p.isTabular && (form == "sequence") == p.isExported)
                             if atReference { #expect(isExactlyAtReference(p)) }
                         }
+                    }
+                    // The random instances too.
+                    let g = InstanceGenerator(runSeed: runSeed, limits: GeneratorLimits(responses: a.responses, dimension: a.dimension))
+                    for i in 0..<8 {
+                        let p = conjectureInstance(g, a, a.families, index: i)
+                        if form == "sequence" { #expect(p.isExported && p.responseCount == 4) }
+                        if atReference { #expect(isExactlyAtReference(p), "\(a.text), instance \(i)") }
                     }
                 }
             }
@@ -158,6 +166,23 @@ struct ConjectureTests {
         #expect(try Evaluation(logRef).atReference)
         let off = try Problem(beta: 1, features: nil, theta: [0, 1e-13], reference: [0.5, 0.5], rewards: [0, 1])
         #expect(!isExactlyAtReference(off))
+    }
+
+    @Test("--sequence 2,2: the C1 form at the reference is certified violated on a sequence policy (theta = 0, uniform reference), and shrinking keeps the policy (log-probabilities and scores) while it simplifies the rest")
+    func sequenceConjecture() async throws {
+        var o = ConjectureOptions()
+        (o.instances, o.restarts, o.maxIterations) = (50, 1, 300)
+        let a = ConjectureAssumptions(atReference: true, pairs: .policy, dimension: 1...2, sequence: ConjectureSequence(vocabulary: 2, length: 2))
+        let r = try await checkConjecture(try Claim.parse("gradientNorm <= 10 * beta * sqrt(pvarPolicy)"), assumptions: a, options: o)
+        #expect(r.verdict == .violated, "replay: \(r.rerun)")
+        let v = try #require(r.violation), c = try #require(r.counterexample)
+        #expect(c.isExported && c.responseCount == 4 && isExactlyAtReference(c))
+        #expect(c.logProbabilities == v.logProbabilities && c.features == v.features, "the policy is kept")
+        #expect(shrinkDigits(c) < shrinkDigits(v), "rewards and beta simplified")
+        #expect(r.rerun.contains("--sequence 2,2"))
+        #expect(ConjectureSequence(vocabulary: 2, length: 7) == nil, "128 > 64 responses")
+        #expect(ConjectureSequence(vocabulary: 8, length: 2)?.responses == 64)
+        #expect(ConjectureSequence(vocabulary: 9, length: 2) == nil, "81 > 64 responses")
     }
 
     @Test("d is the parameter dimension for every form: a tabular policy (d = K) is admitted only when K lies in --dim, unless --tabular")
