@@ -121,6 +121,18 @@ public indirect enum ClaimExpression: Sendable, Equatable, CustomStringConvertib
         }
     }
 
+    /// The expression with the free constant `C` replaced by `value` (e.g. the literal a user
+    /// gave for it, so `0.1` stays the exact decimal).
+    public func substituting(freeConstant value: ClaimExpression) -> ClaimExpression {
+        switch self {
+        case .freeConstant: value
+        case .number, .quantity: self
+        case .negate(let x): .negate(x.substituting(freeConstant: value))
+        case .binary(let op, let a, let b): .binary(op, a.substituting(freeConstant: value), b.substituting(freeConstant: value))
+        case .call(let f, let args): .call(f, args.map { $0.substituting(freeConstant: value) })
+        }
+    }
+
     /// The quantities used, each once, in order of first use.
     public var quantities: [ClaimQuantity] {
         var seen: [ClaimQuantity] = []
@@ -242,6 +254,19 @@ public struct Claim: Sendable, Equatable, CustomStringConvertible {
     public var isStrict: Bool { relation == .less || relation == .greater }
     /// Whether the free constant `C` occurs.
     public var hasFreeConstant: Bool { lhs.hasFreeConstant || rhs.hasFreeConstant }
+    /// The claim with `C` replaced by the decimal `text` (`2`, `0.1`, `-1.5e-3`), read as that
+    /// exact decimal in balls; nil if `text` is not a decimal number. The text keeps the claim's
+    /// wording with ` [C = text]` appended.
+    public func substituting(freeConstant text: String) -> Claim? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let negative = t.hasPrefix("-")
+        let digits = negative ? String(t.dropFirst()) : t
+        guard let value = try? Claim.parse("0 <= " + digits), case .number(let n) = value.rhs, Double(n)?.isFinite == true else { return nil }
+        let literal: ClaimExpression = negative ? .negate(.number(n)) : .number(n)
+        return Claim(lhs: lhs.substituting(freeConstant: literal), relation: relation, rhs: rhs.substituting(freeConstant: literal),
+                     text: "\(self.text) [C = \(t)]")
+    }
+
     /// The quantities used, each once.
     public var quantities: [ClaimQuantity] {
         var all = lhs.quantities
@@ -461,7 +486,7 @@ private struct ClaimParser {
         if c == "(" {
             at += 1
             let x = try expression()
-            guard accept(")") else { throw error("expected ')' to close the '(' at character \(start + 1)") }
+            guard accept(")") else { throw error("expected ')' to match the '(' of character \(start + 1),") }
             return x
         }
         if c.isNumber || c == "." { return try number() }

@@ -30,6 +30,19 @@ func indentedInstance(_ p: Problem?) -> String {
     p.map { InstanceFile.encode($0).split(separator: "\n").joined(separator: "\n  ") } ?? "null"
 }
 
+/// The verdict of the `certified` entry: without `--fit` the witness's certificate; with `--fit`
+/// `violated` when no constant works (the run's verdict), else the witness's certificate at its
+/// fitted constant; `undecided` when there is none.
+func certifiedVerdict(_ r: ConjectureResult) -> String {
+    if r.constant != nil && r.verdict == .violated { return ClaimVerdict.violated.rawValue }
+    return (r.constant != nil ? r.fittedCertificate : r.certified)?.verdict.rawValue ?? ClaimVerdict.undecided.rawValue
+}
+
+/// A double in Markdown: shortest form, `inf`, `-inf`, or `-` for NaN (no value).
+func markdownNumber(_ x: Double) -> String {
+    x.isNaN ? "-" : x == .infinity ? "inf" : x == -.infinity ? "-inf" : InstanceFile.format(x)
+}
+
 /// JSON with exactly the keys `claim`, `assumptions`, `instancesChecked`, `verdict`
 /// (`"violated"`, `"not refuted"` or `"undecided"`), `bestRatio` (`null` when infinite), `witness` (the best instance, `pvar evaluate`
 /// input), `certified` (`{verdict, ratio: [lo, hi]}` of the witness, infinite ends `null`; with
@@ -47,8 +60,7 @@ public func conjectureJSON(_ r: ConjectureResult) -> String {
         + "\"responses\": [\(a.responses.lowerBound), \(a.responses.upperBound)], "
         + "\"dim\": [\(a.dimension.lowerBound), \(a.dimension.upperBound)], \"tabular\": \(a.tabular), "
         + "\"sequence\": \(a.sequence.map { "[\($0.vocabulary), \($0.length)]" } ?? "null")}"
-    let verdict = (r.constant != nil ? r.fittedCertificate : r.certified)?.verdict.rawValue ?? "undecided"
-    let certified = r.certified.map { "{\"verdict\": \"\(verdict)\", \"ratio\": \($0.ratio.json)}" } ?? "null"
+    let certified = r.certified.map { "{\"verdict\": \"\(certifiedVerdict(r))\", \"ratio\": \($0.ratio.json)}" } ?? "null"
     var lines = [
         "\"claim\": \(jsonString(r.claim.text))",
         "\"assumptions\": \(assumptions)",
@@ -70,7 +82,7 @@ public func conjectureJSON(_ r: ConjectureResult) -> String {
 /// Markdown: the verdict in one sentence, a table of the run, the counterexample (or the witness)
 /// as a `pvar evaluate` input file, and the replay command.
 public func conjectureMarkdown(_ r: ConjectureResult) -> String {
-    let f = InstanceFile.format
+    let f = markdownNumber
     func enclosure(_ c: ClaimCertificate?) -> String { c.map { "[\(f($0.ratio.lo)), \(f($0.ratio.hi))]" } ?? "-" }
     var out = "**Claim:** `\(r.claim.text)`  \n**Assumptions:** \(r.assumptions.text)\n\n"
     if let reason = r.undecidedReason {
@@ -78,8 +90,10 @@ public func conjectureMarkdown(_ r: ConjectureResult) -> String {
     } else if let c = r.constant {
         out += r.verdict == .violated
             ? "**Verdict: violated** — no constant C works: the ratio is certified infinite on the witness (JSON: `constant` ends `null`).\n\n"
-            : "**Sharp constant:** at least \(f(c.certifiedLowerBound)) (certified, from the witness); the largest ratio found is \(f(c.supremumFound)), "
-              + "so no C below \(f(c.certifiedLowerBound)) makes the claim hold, and C = \(f(c.supremumFound)) held on every instance seen (in doubles).\n\n"
+            : "**Sharp constant:** at least \(f(c.certifiedLowerBound)) (certified: the witness's ratio at C = 1 lies in \(enclosure(r.certified))), "
+              + "so no C below \(f(c.certifiedLowerBound)) makes the claim hold; the largest ratio found in doubles is \(f(c.supremumFound)), "
+              + "and on the witness the claim with C = \(f(r.fittedConstant ?? .nan)) is certified \(certifiedVerdict(r)). "
+              + "The search suggests, and does not prove, that the sharp constant is not much larger.\n\n"
     } else if r.verdict == .violated {
         let k = r.counterexample.map { "K = \($0.responseCount), d = \($0.dimension)\($0.isTabular ? " (tabular)" : "")" } ?? ""
         out += "**Verdict: violated** (certified in ball arithmetic); shrunk in \(r.shrinkSteps) steps to \(k).\n\n"
@@ -87,11 +101,10 @@ public func conjectureMarkdown(_ r: ConjectureResult) -> String {
         out += "**Verdict: not refuted** — no violation was certified (the claim may still be false elsewhere).\n\n"
     }
     out += r.constant != nil
-        ? "| instances checked | best ratio at C = 1 (doubles) | witness certified at C = best ratio | witness ratio at C = 1 (balls) | shrink steps |\n"
+        ? "| instances checked | best ratio at C = 1 (doubles) | witness certified at its fitted C | witness ratio at C = 1 (balls) | shrink steps |\n"
         : "| instances checked | best ratio (doubles) | witness certified | witness ratio (balls) | shrink steps |\n"
     out += "|---|---|---|---|---|\n"
-    let verdict = (r.constant != nil ? r.fittedCertificate : r.certified)?.verdict.rawValue ?? "-"
-    out += "| \(r.instancesChecked) | \(r.bestRatio.isFinite ? f(r.bestRatio) : "inf") | \(verdict) | \(enclosure(r.certified)) | \(r.shrinkSteps) |\n\n"
+    out += "| \(r.instancesChecked) | \(f(r.bestRatio)) | \(certifiedVerdict(r)) | \(enclosure(r.certified)) | \(r.shrinkSteps) |\n\n"
     if let ce = r.counterexample {
         out += "Counterexample (`pvar evaluate` input; claim ratio in balls \(enclosure(r.counterexampleCertificate))):\n\n```json\n\(InstanceFile.encode(ce))```\n\n"
     } else if let w = r.witness {

@@ -76,13 +76,23 @@ public struct EvaluatedClaim: Sendable {
     public let ratio: Double
     public let certificate: ClaimCertificate?
 
-    /// Evaluates `claim` on `e` (with `C = freeConstant`), and certifies it when `certify`.
-    public init(_ claim: Claim, on e: Evaluation, freeConstant: Double?, certify: Bool) {
+    /// Evaluates `claim` on `e`, and certifies it when `certify`. A claim with `C` needs
+    /// `freeConstant`, the decimal text of its value: `C` is replaced by that literal
+    /// (`Claim.substituting(freeConstant:)`), so `0.1` is exactly 1/10 in balls, as everywhere in
+    /// the claim language. Nil when the text is not a decimal number.
+    public init?(_ claim: Claim, on e: Evaluation, freeConstant: String?, certify: Bool) {
+        var checked = claim
+        if let text = freeConstant {
+            guard let substituted = claim.substituting(freeConstant: text) else { return nil }
+            checked = substituted
+            self.freeConstant = Double(text.trimmingCharacters(in: .whitespaces))
+        } else {
+            self.freeConstant = nil
+        }
         self.claim = claim
-        self.freeConstant = freeConstant
-        let r = e.claimRatio(claim, freeConstant: freeConstant ?? .nan)
+        let r = e.claimRatio(checked)
         (smaller, larger, ratio) = (r.smaller, r.larger, r.ratio)
-        certificate = certify ? certifyClaim(e.problem, claim, freeConstant: freeConstant) : nil
+        certificate = certify ? certifyClaim(e.problem, checked) : nil
     }
 
     /// `{"text": ..., "freeConstant": C or null, "smaller": x, "larger": y, "ratio": r,

@@ -236,15 +236,19 @@ public struct ConjectureResult: Sendable {
     /// claim, `claimIsResolved`), plus the search's final points.
     public let instancesChecked: Int
     public let verdict: ConjectureVerdict
-    /// The largest double ratio `smaller / larger` seen (with `--fit`: at C = 1).
+    /// The largest double ratio `smaller / larger` seen (with `--fit`: at C = 1); NaN when no
+    /// instance was counted (`instancesChecked == 0`).
     public let bestRatio: Double
     /// The instance attaining `bestRatio`.
     public let witness: Problem?
     /// The witness's claim in balls (with `--fit`: at C = 1, so its ratio encloses the constant
     /// the witness needs).
     public let certified: ClaimCertificate?
-    /// With `--fit`: the witness's claim in balls with C = `constant.supremumFound`.
+    /// With `--fit`: the witness's claim in balls with C = the upper end of its certified ratio
+    /// at C = 1 (`fittedConstant`), where it holds or is tight.
     public let fittedCertificate: ClaimCertificate?
+    /// With `--fit`: the C of `fittedCertificate`.
+    public let fittedConstant: Double?
     /// The first certified violation (highest double ratio first), before shrinking.
     public let violation: Problem?
     /// Why the verdict is `undecided` (nil otherwise).
@@ -300,17 +304,22 @@ public func checkFitForm(_ claim: Claim) throws(ConjectureError) {
 /// piped into `pvar evaluate --input - --certify --claim CLAIM` (exit status 1 when the claim is
 /// certified violated), with `--free-constant C` for a claim with `C`.
 public func conjectureEvaluateReplay(_ claim: Claim, _ p: Problem, freeConstant: Double? = nil) -> String {
-    func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
     let line = InstanceFile.encode(p).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    var s = "printf '%s\\n' \(quoted(line)) | swift run -c release pvar evaluate --input - --certify --claim \(quoted(claim.text))"
-    if let c = freeConstant { s += " --free-constant \(InstanceFile.format(c))" }
+    var s = "printf '%s\\n' \(shellQuoted(line)) | swift run -c release pvar evaluate --input - --certify --claim \(shellQuoted(claim.text))"
+    if let c = freeConstant { s += " --free-constant=\(InstanceFile.format(c))" }
     return s
+}
+
+/// A single-quoted shell word on one line: line breaks and tabs (whitespace to the claim
+/// language) become spaces, `'` becomes `'\''`.
+func shellQuoted(_ s: String) -> String {
+    let oneLine = String(s.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    return "'" + oneLine.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// The one-line command that reruns a conjecture.
 public func conjectureReplay(_ claim: Claim, _ a: ConjectureAssumptions, _ o: ConjectureOptions) -> String {
-    let quoted = "'" + claim.text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    var s = "swift run -c release pvar conjecture --claim \(quoted)"
+    var s = "swift run -c release pvar conjecture --claim \(shellQuoted(claim.text))"
     if a.atReference { s += " --assume at-reference" }
     if a.pairs != .any { s += " --pairs \(a.pairs.rawValue)" }
     if a.responses != ConjectureAssumptions().responses { s += " --responses \(a.responses.lowerBound)...\(a.responses.upperBound)" }
@@ -332,14 +341,40 @@ func isCandidate(_ claim: Claim, _ r: Double) -> Bool {
     claim.isRefuted(byRatio: r) || r >= 1 - ratioTolerance
 }
 
-/// The double ratio of a claim on an instance satisfying the assumptions; nil where the
-/// instance cannot be evaluated, leaves the assumptions, or doubles do not resolve the claim
-/// (`claimIsResolved`).
-func admittedRatio(_ p: Problem, _ claim: Claim, _ a: ConjectureAssumptions, freeConstant: Double) -> Double? {
+/// The claim's sides on one admitted instance in doubles, and what the pipeline does with them.
+struct AdmittedClaim: Sendable {
+    let smaller: Double
+    let larger: Double
+    let ratio: Double
+    /// Counted as checked (and eligible as the witness): both sides finite, resolved in doubles
+    /// (`claimIsResolved`), the ratio a number, and with `--fit` the factor of C not negative.
+    let counted: Bool
+    /// Worth re-deciding in balls (without `--fit`): a counted instance whose ratio refutes the
+    /// claim or comes within 1e-10 of it (`isCandidate`), or whose sides tie in doubles
+    /// (`|smaller - larger| <= 1e-10 max(|smaller|, |larger|)`, zeros included: a side that
+    /// underflowed to 0, or a tie on the non-positive side, where the ratio is 0 by convention, may
+    /// still be a violation); or an instance with an infinite side that refutes the claim in
+    /// doubles (an overflow such as `exp(1000)`, which balls evaluate).
+    let candidate: Bool
+    /// With `--fit`: the factor of C (the larger side at C = 1) is negative, so this instance
+    /// bounds C from above and the sharp constant is not a supremum of ratios.
+    let negativeFactor: Bool
+}
+
+/// `AdmittedClaim` for an instance satisfying the assumptions; nil where the instance cannot be
+/// evaluated or leaves the assumptions. `freeConstant`: 1 with `--fit`, else NaN (no C).
+func admitted(_ p: Problem, _ claim: Claim, _ a: ConjectureAssumptions, freeConstant: Double) -> AdmittedClaim? {
     guard let e = try? Evaluation(p), a.admits(e) else { return nil }
     let r = e.claimRatio(claim, freeConstant: freeConstant)
-    guard claimIsResolved(e, claim, smaller: r.smaller, larger: r.larger) else { return nil }
-    return r.ratio
+    let fit = !freeConstant.isNaN
+    let finite = r.smaller.isFinite && r.larger.isFinite
+    let resolved = finite && !r.ratio.isNaN && claimIsResolved(e, claim, smaller: r.smaller, larger: r.larger)
+    let negativeFactor = fit && finite && r.larger < 0
+    let tie = resolved && abs(r.smaller - r.larger) <= ratioTolerance * max(abs(r.smaller), abs(r.larger))
+    let candidate = !fit && ((resolved && (isCandidate(claim, r.ratio) || tie))
+                             || (!finite && !r.ratio.isNaN && claim.isRefuted(byRatio: r.ratio)))
+    return AdmittedClaim(smaller: r.smaller, larger: r.larger, ratio: r.ratio,
+                         counted: resolved && !negativeFactor, candidate: candidate, negativeFactor: negativeFactor)
 }
 
 /// Whether doubles can be trusted to compare the claim's sides on this instance, as `resolved`
@@ -382,20 +417,22 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     let families = a.families
     let chunk = 64
     let chunks = (options.instances + chunk - 1) / chunk
-    struct Seen: Sendable { var index: Int; var ratio: Double }
-    let partials = await boundedTaskMap(chunks, limit: options.threads) { ch -> (checked: Int, seen: [Seen]) in
-        var checked = 0
+    struct Seen: Sendable { var index: Int; var value: AdmittedClaim }
+    let partials = await boundedTaskMap(chunks, limit: options.threads) { ch -> (checked: Int, negative: Int, seen: [Seen]) in
+        var checked = 0, negative = 0
         var seen: [Seen] = []
         var best: Seen? = nil
         for i in (ch * chunk)..<min(options.instances, (ch + 1) * chunk) {
-            guard let r = admittedRatio(conjectureInstance(generator, a, families, index: i), claim, a, freeConstant: c),
-                  !r.isNaN else { continue }
-            checked += 1
-            if best == nil || r > best!.ratio { best = Seen(index: i, ratio: r) }
-            if !options.fit && isCandidate(claim, r) { seen.append(Seen(index: i, ratio: r)) }
+            guard let v = admitted(conjectureInstance(generator, a, families, index: i), claim, a, freeConstant: c) else { continue }
+            if v.negativeFactor { negative += 1 }
+            if v.counted {
+                checked += 1
+                if best == nil || v.ratio > best!.value.ratio { best = Seen(index: i, value: v) }
+            }
+            if v.candidate { seen.append(Seen(index: i, value: v)) }
         }
         if let b = best, !seen.contains(where: { $0.index == b.index }) { seen.append(b) }
-        return (checked, seen)
+        return (checked, negative, seen)
     }
 
     // 2. The adversarial search: one task per (shape, restart).
@@ -405,8 +442,8 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         let (shape, restart) = tasks[t]
         let space = ConjectureSearchSpace(assumptions: a, responses: shape.responses, dimension: shape.dimension)
         let objective: @Sendable ([Double]) -> Double = { x in
-            guard let p = space.problem(x), let r = admittedRatio(p, claim, a, freeConstant: c), !r.isNaN else { return -.infinity }
-            return min(r, 1e300)
+            guard let p = space.problem(x), let v = admitted(p, claim, a, freeConstant: c), v.counted else { return -.infinity }
+            return min(v.ratio, 1e300)
         }
         return await maximizeFromRandomStarts(
             dimension: space.count, restarts: 1, seed: options.seed,
@@ -415,26 +452,29 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     }
 
     // Every evaluated point in a fixed order: instances by index, then the search by task.
-    struct Point: Sendable { let ratio: Double; let problem: @Sendable () -> Problem }
+    struct Point: Sendable { let value: AdmittedClaim; let problem: @Sendable () -> Problem
+        var ratio: Double { value.ratio }
+    }
     var points: [Point] = partials.flatMap(\.seen).map { s in
-        Point(ratio: s.ratio, problem: { conjectureInstance(generator, a, families, index: s.index) })
+        Point(value: s.value, problem: { conjectureInstance(generator, a, families, index: s.index) })
     }
     var searchChecked = 0
     for (t, o) in outcomes.enumerated() where o.ratio.isFinite && o.ratio > -.infinity {
         let shape = tasks[t].0
         let space = ConjectureSearchSpace(assumptions: a, responses: shape.responses, dimension: shape.dimension)
-        guard let p = space.problem(o.point), let r = admittedRatio(p, claim, a, freeConstant: c), !r.isNaN else { continue }
+        guard let p = space.problem(o.point), let v = admitted(p, claim, a, freeConstant: c), v.counted else { continue }
         searchChecked += 1
-        points.append(Point(ratio: r, problem: { p }))
+        points.append(Point(value: v, problem: { p }))
     }
     let instancesChecked = partials.map(\.checked).reduce(0, +) + searchChecked
+    let negativeFactors = partials.map(\.negative).reduce(0, +)
 
-    // The witness: the highest ratio, the earliest on ties.
-    let bestIndex: Int? = points.indices.reduce(nil) { best, i in
+    // The witness: the highest counted ratio, the earliest on ties.
+    let bestIndex: Int? = points.indices.filter { points[$0].value.counted }.reduce(nil) { best, i in
         best == nil || points[i].ratio > points[best!].ratio ? i : best
     }
     let witness = bestIndex.map { points[$0].problem() }
-    let bestRatio = bestIndex.map { points[$0].ratio } ?? 0
+    let bestRatio = bestIndex.map { points[$0].ratio } ?? .nan
     let witnessCertificate = witness.map { certifyClaim($0, claim, freeConstant: options.fit ? 1 : nil) }
 
     // 3. Certification of the candidates, highest ratio first, in batches of the thread count
@@ -446,7 +486,7 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     let keeps: @Sendable (Problem) -> Bool
     if options.fit {
         keeps = { p in
-            guard let r = admittedRatio(p, claim, a, freeConstant: 1), r == .infinity else { return false }
+            guard let v = admitted(p, claim, a, freeConstant: 1), v.counted, v.ratio == .infinity else { return false }
             return certifyClaim(p, claim, freeConstant: 1).ratio.lo == .infinity
         }
         if let w = witness, let wc = witnessCertificate, wc.ratio.lo == .infinity {
@@ -455,10 +495,10 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         }
     } else {
         keeps = { p in
-            guard let r = admittedRatio(p, claim, a, freeConstant: .nan), isCandidate(claim, r) else { return false }
+            guard let v = admitted(p, claim, a, freeConstant: .nan), v.candidate else { return false }
             return certifyClaim(p, claim).verdict == .violated
         }
-        let order = points.indices.filter { isCandidate(claim, points[$0].ratio) }
+        let order = points.indices.filter { points[$0].value.candidate }
             .sorted { points[$0].ratio > points[$1].ratio || (points[$0].ratio == points[$1].ratio && $0 < $1) }
             .prefix(options.maxCandidates)
         let batch = max(1, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -498,7 +538,10 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     let constant = options.fit
         ? ConjectureConstant(supremumFound: bestRatio, certifiedLowerBound: witnessCertificate?.ratio.lo ?? 0)
         : nil
-    let fitted = options.fit && bestRatio.isFinite ? witness.map { certifyClaim($0, claim, freeConstant: bestRatio) } : nil
+    // The witness at the constant it needs: the upper end of its certified ratio at C = 1 (so the
+    // claim holds on it, or is tight), or the double ratio if that end is not finite.
+    let fittedConstant = witnessCertificate.map { $0.ratio.hi.isFinite ? $0.ratio.hi : bestRatio } ?? bestRatio
+    let fitted = options.fit && fittedConstant.isFinite ? witness.map { certifyClaim($0, claim, freeConstant: fittedConstant) } : nil
     var verdict: ConjectureVerdict = violation == nil ? .notRefuted : .violated
     var undecidedReason: String? = nil
     if violation == nil {
@@ -508,6 +551,10 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
         } else if strictTie {
             undecidedReason = "the strict claim meets apparent ties (ratio 1 within rounding) that ball arithmetic cannot separate; "
                 + "the non-strict claim may hold with equality"
+        } else if options.fit && negativeFactors > 0 {
+            undecidedReason = "the factor of C is negative on \(negativeFactors) of the random instances, where the claim bounds C "
+                + "from above: --fit finds the smallest C over instances where the factor is positive, which is then not the sharp "
+                + "constant; write the claim with a factor that is never negative"
         } else if options.fit && bestRatio == .infinity {
             undecidedReason = "the ratio is infinite in doubles on the witness but not certified infinite"
         }
@@ -517,7 +564,7 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
     return ConjectureResult(
         claim: claim, assumptions: a, options: options, instancesChecked: instancesChecked,
         verdict: verdict, bestRatio: bestRatio, witness: witness,
-        certified: witnessCertificate, fittedCertificate: fitted, violation: violation, undecidedReason: undecidedReason,
+        certified: witnessCertificate, fittedCertificate: fitted, fittedConstant: options.fit ? fittedConstant : nil, violation: violation, undecidedReason: undecidedReason,
         counterexample: counterexample, shrinkTrail: trail,
         counterexampleCertificate: counterCertificate, candidatesCertified: certifiedCount, constant: constant,
         replay: counterexample.map { conjectureEvaluateReplay(claim, $0, freeConstant: options.fit ? 1 : nil) } ?? rerun,
@@ -667,7 +714,8 @@ public struct ConjectureSearchSpace: Sendable {
 /// statement table (B0–B3: `Statement.claim`; S1: `snrClaim`) and its hypotheses, which become
 /// assumptions (`atReference`: `--assume at-reference`; `pairsArePolicy`: `--pairs policy`).
 /// Nil for any other text.
-public func builtInStatementClaim(_ name: String) -> (claim: Claim, atReference: Bool, pairsArePolicy: Bool)? {
+public func builtInStatementClaim(_ text: String) -> (claim: Claim, atReference: Bool, pairsArePolicy: Bool)? {
+    let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if name == "S1" { return (snrClaim, true, false) }
     guard let id = BoundID(rawValue: name) else { return nil }
     let s = id.definition

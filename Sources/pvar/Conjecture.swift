@@ -59,10 +59,10 @@ struct Conjecture: AsyncParsableCommand {
     @Option(help: "Assume the policy is exactly at its reference, which with double inputs means a uniform reference and theta = 0 (repeatable; only at-reference).") var assume: [ConjectureAssumption] = []
     @Option(help: "Pair distribution assumed: policy, reference or any.") var pairs: ConjecturePairs = .any
     @Option(help: ArgumentHelp("Numbers of responses K (MIN...MAX within 1...64). (default: 2...6)", valueName: "MIN...MAX"), transform: CountRange.parse)
-    var responses: CountRange = CountRange(2...6)
+    var responses: CountRange?
     @Option(help: ArgumentHelp("Dimensions d of log-linear policies (MIN...MAX within 1...16; a tabular policy has d = K). (default: 1...4)", valueName: "MIN...MAX"),
             transform: CountRange.parse)
-    var dim: CountRange = CountRange(1...4)
+    var dim: CountRange?
     @Flag(help: "Only tabular policies (Phi = I, d = K).") var tabular = false
     @Option(help: ArgumentHelp("Only sequence policies: sequences of T tokens from a vocabulary of V (K = V^T <= \(ConjectureSequence.maximumResponses); "
                                + "--responses is then unused, --dim bounds the token features' d).", valueName: "V,T"),
@@ -77,9 +77,16 @@ struct Conjecture: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Find the sharp value of the free constant C of the claim (C a factor of the larger side).", valueName: "C"))
     var fit: String?
 
+    /// `--responses`, default 2...6.
+    var responseRange: ClosedRange<Int> { responses?.range ?? ConjectureAssumptions().responses }
+    /// `--dim`, default 1...4.
+    var dimensionRange: ClosedRange<Int> { dim?.range ?? ConjectureAssumptions().dimension }
+
     func validate() throws {
-        guard responses.range.upperBound <= 64 else { throw ValidationError("--responses must lie in 1...64, got \(responses.defaultValueDescription)") }
-        guard dim.range.upperBound <= 16 else { throw ValidationError("--dim must lie in 1...16, got \(dim.defaultValueDescription)") }
+        guard responseRange.upperBound <= 64 else { throw ValidationError("--responses must lie in 1...64, got \(responses!.defaultValueDescription)") }
+        guard dimensionRange.upperBound <= 16 else { throw ValidationError("--dim must lie in 1...16, got \(dim!.defaultValueDescription)") }
+        if tabular && dim != nil { throw ValidationError("--dim does not apply with --tabular: a tabular policy has d = K (set K with --responses)") }
+        if sequence != nil && responses != nil { throw ValidationError("--responses does not apply with --sequence: K = V^T") }
         guard (0...10_000_000).contains(instances) else { throw ValidationError("--instances must be in 0...10000000, got \(instances)") }
         guard (0...10_000).contains(restarts) else { throw ValidationError("--restarts must be in 0...10000, got \(restarts)") }
         guard instances + restarts > 0 else { throw ValidationError("--instances and --restarts are both 0: nothing to check") }
@@ -92,7 +99,7 @@ struct Conjecture: AsyncParsableCommand {
     func run() async throws {
         let parsed: Claim
         var assumptions = ConjectureAssumptions(atReference: assume.contains(.atReference), pairs: pairs,
-                                                responses: responses.range, dimension: dim.range, tabular: tabular,
+                                                responses: responseRange, dimension: dimensionRange, tabular: tabular,
                                                 sequence: sequence?.shape)
         if let builtIn = builtInStatementClaim(claim) {
             // A statement of the table, with its hypotheses added to the assumptions.

@@ -167,13 +167,13 @@ struct Evaluate: ParsableCommand {
             help: ArgumentHelp("Also evaluate a claim of pvar conjecture's language on the instance (with --certify: in balls too; "
                                + "exit status 1 when certified violated).", valueName: "CLAIM"))
     var claim: String?
-    @Option(name: .customLong("free-constant"), help: ArgumentHelp("With --claim: the value of the claim's free constant C.", valueName: "C"))
-    var freeConstant: Double?
+    @Option(name: .customLong("free-constant"), parsing: .unconditional,
+            help: ArgumentHelp("With --claim: the value of the claim's free constant C, a decimal read exactly (0.1 is 1/10).", valueName: "C"))
+    var freeConstant: String?
 
     func validate() throws {
         guard constant.isEmpty || certify else { throw ValidationError("--constant needs --certify") }
         guard freeConstant == nil || claim != nil else { throw ValidationError("--free-constant needs --claim") }
-        if let c = freeConstant, !c.isFinite { throw ValidationError("--free-constant must be a finite number, got \(c)") }
     }
 
     func run() throws {
@@ -190,11 +190,21 @@ struct Evaluate: ParsableCommand {
         var checked: EvaluatedClaim? = nil
         if let text = claim {
             let parsed: Claim
-            do { parsed = try Claim.parse(text) } catch { throw usageError(error.description) }
+            if let builtIn = builtInStatementClaim(text) {
+                parsed = builtIn.claim
+            } else {
+                do { parsed = try Claim.parse(text) } catch { throw usageError(error.description) }
+            }
             if parsed.hasFreeConstant && freeConstant == nil {
                 throw usageError("--claim: the claim has the free constant C; give its value with --free-constant")
             }
-            checked = EvaluatedClaim(parsed, on: evaluation, freeConstant: parsed.hasFreeConstant ? freeConstant : nil, certify: certify)
+            if !parsed.hasFreeConstant && freeConstant != nil {
+                throw usageError("--free-constant: the claim has no free constant C")
+            }
+            guard let c = EvaluatedClaim(parsed, on: evaluation, freeConstant: freeConstant, certify: certify) else {
+                throw usageError("--free-constant: expected a decimal number such as 1.5 or -2e-3, got '\(freeConstant ?? "")'")
+            }
+            checked = c
         }
         let certificate = certify ? PVarCertify.certify(problem) : nil
         let overrides = constant.map { ConstantCertificate(problem, $0.id, constant: $0.constant) }

@@ -161,4 +161,55 @@ struct ConjectureCLITests {
         let bad = try pvar(["evaluate", "--input", "-", "--claim", "gradientNorm <="], stdin: file)
         #expect(bad.status == 64 && bad.stderr.contains("claim:"), "\(bad.stderr)")
     }
+
+    @Test("review regressions: underflowed and non-positive ties are certified, not waved through; infinite sides are undecided unless balls decide; --fit with a negative factor is undecided")
+    func reviewRegressions() throws {
+        func verdict(_ claim: String, _ extra: [String] = []) throws -> (Int32, String?) {
+            let r = try pvar(["conjecture", "--claim", claim] + conjectureBudget + extra)
+            return (r.status, r.status == 64 ? nil : try jsonObject(r.stdout)["verdict"] as? String)
+        }
+        // A side that underflows to 0 in doubles, or a tie on the non-positive side: balls decide.
+        for claim in ["1e-400 <= 0", "exp(-1000) <= 0", "gradientNorm * 1e-300 * 1e-300 <= 0", "-1 <= -1 - 1e-20"] {
+            let (status, v) = try verdict(claim)
+            #expect(status == 1 && v == "violated", "\(claim): \(status) \(String(describing: v))")
+        }
+        // True ties stay not refuted.
+        #expect(try verdict("0 <= 0").0 == 0)
+        #expect(try verdict("pvarLabels + labelVariance <= 1/4").0 == 0)
+        // Infinite or undefined sides: undecided, unless balls evaluate them.
+        for claim in ["1/0 <= gradientNorm", "gradientNorm <= log(0)"] {
+            let (status, v) = try verdict(claim)
+            #expect(status == 2 && v == "undecided", "\(claim): \(status) \(String(describing: v))")
+        }
+        let atRef = try verdict("log(pvarPolicy) <= beta", ["--assume", "at-reference"])
+        #expect(atRef.0 == 2, "log(0) = -inf at the reference: \(atRef)")
+        #expect(try verdict("exp(1000) <= K").0 == 1, "an overflow in doubles is decided in balls")
+        // --fit: a negative factor of C bounds C from above: no sharp constant as a supremum.
+        let negative = try pvar(["conjecture", "--claim", "-1 <= C * (-2)", "--fit", "C"] + conjectureBudget)
+        #expect(negative.status == 2 && negative.stdout.contains("\"undecided\""), "\(negative.status) \(negative.stdout)")
+        // --fit where no constant works: the certified entry says violated too.
+        let none = try conjectureRun("gradientNorm <= C * pvarPolicy", ["--fit", "C"])
+        #expect(none.status == 1)
+        #expect((try jsonObject(none.stdout)["certified"] as? [String: Any])?["verdict"] as? String == "violated")
+        // Options that do not apply are refused, not ignored.
+        #expect(try pvar(["conjecture", "--claim", "K <= 9", "--tabular", "--dim", "1...2"]).status == 64)
+        #expect(try pvar(["conjecture", "--claim", "K <= 9", "--sequence", "2,2", "--responses", "2...3"]).status == 64)
+    }
+
+    @Test("pvar evaluate --claim reads --free-constant as an exact decimal (C <= 0.1 holds at C = 0.1), accepts a negative value and a built-in name, and refuses --free-constant without C")
+    func evaluateFreeConstantIsExact() throws {
+        let file = "{\"beta\": 1, \"theta\": [0, 0], \"reference\": [0.5, 0.5], \"rewards\": [1, 0], \"pairs\": \"policy\"}\n"
+        let exact = try pvar(["evaluate", "--input", "-", "--certify", "--claim", "C <= 0.1", "--free-constant", "0.1"], stdin: file)
+        #expect(exact.status == 0, "\(exact.stderr)")
+        #expect(((try jsonObject(exact.stdout)["claim"] as? [String: Any])?["certified"] as? [String: Any])?["verdict"] as? String == "holds")
+        let negative = try pvar(["evaluate", "--input", "-", "--certify", "--claim", "C <= 0", "--free-constant", "-1"], stdin: file)
+        #expect(negative.status == 0, "\(negative.stderr)")
+        let b2 = try pvar(["evaluate", "--input", "-", "--certify", "--claim", "B2"], stdin: file)
+        #expect(b2.status == 0, "\(b2.stderr)")
+        #expect((try jsonObject(b2.stdout)["claim"] as? [String: Any])?["text"] as? String == "gradientNorm <= sqrt(2) * beta * scoreBound * sqrt(pvarLabels)")
+        let noC = try pvar(["evaluate", "--input", "-", "--claim", "K <= 3", "--free-constant", "1"], stdin: file)
+        #expect(noC.status == 64 && noC.stderr.contains("no free constant"), "\(noC.stderr)")
+        let bad = try pvar(["evaluate", "--input", "-", "--claim", "C <= 3", "--free-constant", "abc"], stdin: file)
+        #expect(bad.status == 64 && bad.stderr.contains("decimal"), "\(bad.stderr)")
+    }
 }
