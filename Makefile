@@ -12,7 +12,7 @@ APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev $(COQ_PACKAGES)
 # algebra tactics for `ring` and `field`.
 COQ_PACKAGES := coq libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra libcoq-mathcomp-algebra-tactics
 
-.PHONY: report test deps build check bench clean coq
+.PHONY: report test deps build check bench clean coq fuzz sanitize robustness
 
 # Installs the Debian packages of $(1) that are missing (as root, or with sudo).
 define apt_install
@@ -62,6 +62,35 @@ bench: build
 	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval; pvar on one core: $$(echo $$one | tr ' ' '\n' | tail -1) s/eval"; \
 	$$($(SWIFT) build -c release --show-bin-path)/pvar bench $(BENCH_SHAPES) --threads 1 2 --single-core-seconds $$one \
 	  --numpy-seconds $$np --c-seconds $$c --c-seconds-no-loss $$cn --report Reports/performance.md
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every input surface: the package in
+# Tests/Fuzz, one executable per target (FuzzTarget in Tests/Fuzz/Targets). Each target starts
+# from its committed seed corpus (copied: the working corpus stays in .build-fuzz) and runs
+# FUZZ_RUNS executions, or SECONDS seconds if given; a crash is saved under .build-fuzz/crashes
+# and stops the run. Per-target statistics go to .build-fuzz/summary.tsv.
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS := instance:FuzzInstance sequence:FuzzSequence select-lines:FuzzSelectLines shard:FuzzShard claim:FuzzClaim
+FUZZ_BIN = .build-fuzz/release
+fuzz: deps
+	$(SWIFT) build --package-path Tests/Fuzz -c release --scratch-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address --toolset Tests/Fuzz/toolset.json
+	@printf 'target\texecutions\tseconds\tcoverage\tfeatures\tcorpus\tcrashes\n' > .build-fuzz/summary.tsv
+	@set -e; for pair in $(FUZZ_TARGETS); do \
+	  t=$${pair%%:*}; exe=$${pair##*:}; \
+	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/crashes/$$t; cp Tests/Fuzz/Corpus/$$t/* .build-fuzz/corpus/$$t/; \
+	  limit=$$( [ -n "$(SECONDS)" ] && echo "-max_total_time=$(SECONDS)" || echo "-runs=$(FUZZ_RUNS)" ); \
+	  start=$$(date +%s); \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fuzz/lsan.supp $(FUZZ_BIN)/$$exe $$limit -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=.build-fuzz/crashes/$$t/ \
+	    .build-fuzz/corpus/$$t > .build-fuzz/$$t.log 2>&1 || { tail -40 .build-fuzz/$$t.log; echo "fuzz: $$t crashed, reproducer in .build-fuzz/crashes/$$t"; exit 1; }; \
+	  secs=$$(( $$(date +%s) - start )); \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' .build-fuzz/$$t.log); \
+	  cov=$$(grep -o 'cov: [0-9]*' .build-fuzz/$$t.log | tail -1 | cut -d' ' -f2); \
+	  ft=$$(grep -o 'ft: [0-9]*' .build-fuzz/$$t.log | tail -1 | cut -d' ' -f2); \
+	  corp=$$(ls .build-fuzz/corpus/$$t | wc -l); \
+	  printf '%s\t%s\t%s\t%s\t%s\t%s\t0\n' $$t $$runs $$secs $$cov $$ft $$corp >> .build-fuzz/summary.tsv; \
+	  echo "fuzz $$t: $$runs executions in $$secs s, coverage $$cov, no crash"; \
+	done
 
 check: build
 	$(SWIFT) run -c release pvar check --seed $(SEED) --instances $(INSTANCES)

@@ -28,6 +28,8 @@ let package = Package(
         .executable(name: "pvar", targets: ["pvar"]),
         .library(name: "PVarCore", targets: ["PVarCore"]),
         .library(name: "PVarSelect", targets: ["PVarSelect"]),
+        // The fuzz targets' bodies, for the libFuzzer drivers in Tests/Fuzz (`make fuzz`).
+        .library(name: "PVarFuzzTargets", targets: ["PVarFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,10 +68,14 @@ let package = Package(
         // Tests: one target per module, plus the CLI's and a small shared support target
         // (run seed, replay messages, tolerances; seeded instances from PVarGSL).
         .target(name: "PVarTestSupport", dependencies: ["PVarCore", "PVarGSL"], path: "Tests/PVarTestSupport"),
+        // The bodies of the fuzz targets (one function per input surface), shared by the libFuzzer
+        // drivers (the package in Tests/Fuzz) and the FuzzRegressions suite.
+        .target(name: "PVarFuzzTargets", dependencies: ["PVarCore", "PVarSelect", "PVarCertify", "PVarVerify"],
+                path: "Tests/Fuzz/Targets"),
         .testTarget(name: "PVarCoreTests", dependencies: ["PVarCore"]),
         .testTarget(name: "PVarSelectTests", dependencies: ["PVarSelect", "PVarTestSupport"]),
         .testTarget(name: "PVarCertifyTests", dependencies: ["PVarCertify"]),
-        .testTarget(name: "PVarVerifyTests", dependencies: ["PVarVerify", "PVarTestSupport"]),
+        .testTarget(name: "PVarVerifyTests", dependencies: ["PVarVerify", "PVarTestSupport", "PVarFuzzTargets"]),
         .testTarget(name: "PVarStudiesTests", dependencies: ["PVarStudies", "PVarTestSupport"]),
         .testTarget(name: "PVarReportTests", dependencies: ["PVarReport"]),
         .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL", "PVarTestSupport"], exclude: ["Help"]),

@@ -14,30 +14,71 @@ public struct FileWriteError: Error, CustomStringConvertible, Sendable, Equatabl
     public init(_ description: String) { self.description = description }
 }
 
-/// A file being written atomically: bytes go to a fresh temporary file `.NAME.XXXXXX` in the
-/// target's directory (`mkstemp`: created exclusively, never an existing file or link), and
-/// `commit()` flushes it to disk and renames it over the target, so a reader, or the target after
-/// a crash, sees the old file or the new one, never a part; `abort()` (or a failed commit, or
-/// dropping the object uncommitted) removes the temporary file. The target must be absent or a
+/// A file being written atomically: bytes go to an unnamed temporary file in the target's
+/// directory (Linux `O_TMPFILE`: it has no name until `commit`, so a process killed with
+/// `kill -9` while writing leaves nothing behind), and `commit()` flushes it to disk, gives it a
+/// fresh name `.NAME.XXXXXX` (`linkat`) and renames that over the target, so a reader, or the
+/// target after a crash, sees the old file or the new one, never a part. Where the file system
+/// has no `O_TMPFILE`, the temporary file is named from the start (`mkstemp`: created
+/// exclusively, never an existing file or link) and a `kill -9` can leave it behind; the target is
+/// intact either way. `abort()` (or a failed commit, or dropping the object uncommitted) removes
+/// the temporary file. The target must be absent or a
 /// regular file: the tool never replaces a directory, a device or a link it did not write.
 /// `commit` and `abort` act once; later calls do nothing.
 public final class AtomicFile {
     public let path: String
-    let temporary: String
+    /// The temporary file's name: nil while it is unnamed (`O_TMPFILE`, until `commit`).
+    private(set) var temporary: String?
     /// The open descriptor of the temporary file (write to it, e.g. with `PVarSelect`'s writer).
     public let descriptor: Int32
     private var finished = false
 
-    public init(path: String) throws(FileWriteError) {
+    /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`, 0o20200000 on x86-64 and arm64), which
+    /// Swift does not import (a macro of macros).
+    static let openTemporaryFile: Int32 = 0o20_000_000 | 0o200_000
+
+    /// `unnamed: false` skips `O_TMPFILE` (the tests use it to exercise the named fallback).
+    public init(path: String, unnamed: Bool = true) throws(FileWriteError) {
         try AtomicFile.requireRegularFileOrAbsent(path)
         let url = URL(fileURLWithPath: path)
-        var template = Array(url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).XXXXXX").path.utf8CString)
+        let directory = url.deletingLastPathComponent().path
+        self.path = path
+        #if os(Linux)
+        let anonymous = unnamed ? open(directory, AtomicFile.openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o644) : -1
+        #else
+        let anonymous: Int32 = -1
+        #endif
+        if anonymous >= 0 {
+            temporary = nil
+            descriptor = anonymous
+            return
+        }
+        var template = Array(AtomicFile.template(for: path).utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw FileWriteError("cannot write '\(path)' (\(AtomicFile.reason())); give a writable path") }
         temporary = String(cString: template)
         fchmod(fd, 0o644)
-        self.path = path
         descriptor = fd
+    }
+
+    /// `DIR/.NAME.XXXXXX` for the target `DIR/NAME`.
+    static func template(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).XXXXXX").path
+    }
+
+    /// Gives the unnamed temporary file a fresh name beside the target (`linkat` from
+    /// `/proc/self/fd`, retried with another name if one exists); false if that fails.
+    private func nameTemporaryFile() -> Bool {
+        for attempt in 0..<100 {
+            let name = AtomicFile.template(for: path).dropLast(6) + String(format: "%06x", (UInt32(getpid()) &* 2654435761 &+ UInt32(attempt)) & 0xFFFFFF)
+            if linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, String(name), AT_SYMLINK_FOLLOW) == 0 {
+                temporary = String(name)
+                return true
+            }
+            if errno != EEXIST { return false }
+        }
+        return false
     }
 
     deinit { abort() }
@@ -47,10 +88,11 @@ public final class AtomicFile {
         guard !finished else { return }
         finished = true
         let synced = fsync(descriptor) == 0
+        let named = synced && (temporary != nil || nameTemporaryFile())
         let closed = close(descriptor) == 0
-        guard synced, closed, rename(temporary, path) == 0 else {
+        guard synced, named, closed, let name = temporary, rename(name, path) == 0 else {
             let reason = AtomicFile.reason()
-            unlink(temporary)
+            if let name = temporary { unlink(name) }
             throw FileWriteError("cannot write '\(path)' (\(reason)); give a writable path")
         }
     }
@@ -60,7 +102,7 @@ public final class AtomicFile {
         guard !finished else { return }
         finished = true
         close(descriptor)
-        unlink(temporary)
+        if let name = temporary { unlink(name) }
     }
 
     /// Writes `text` to `path` atomically.

@@ -22,6 +22,10 @@ struct PVar: AsyncParsableCommand {
     /// Runs the command; a usage error is one line on stderr (`pvar: error: ...`) and a non-zero
     /// exit, like every other error of the tool; `--help` and `--version` print as usual.
     static func main() async {
+        // Past a file-size limit (`ulimit -f`, or a quota) write(2) fails with EFBIG instead of
+        // the process being killed by SIGXFSZ: the atomic writer then removes its temporary file
+        // and the error is one line, and earlier outputs stay as they were.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -27,27 +27,31 @@ struct AtomicFileTests {
         #expect(try Self.entries(dir) == ["out.txt"])
     }
 
-    @Test("abort and dropping an uncommitted file leave the target untouched and no temporary file; commit and abort act once")
-    func abortLeavesTargetUntouched() throws {
+    @Test("abort and dropping an uncommitted file leave the target untouched and no temporary file; commit and abort act once (unnamed O_TMPFILE and the named fallback)", arguments: [true, false])
+    func abortLeavesTargetUntouched(_ unnamed: Bool) throws {
         let dir = try Self.directory()
         let target = dir.appendingPathComponent("out.txt").path
         try AtomicFile.write("kept\n", to: target)
-        let file = try AtomicFile(path: target)
-        #expect(try Self.entries(dir).count == 2, "the temporary file exists while writing")
+        let file = try AtomicFile(path: target, unnamed: unnamed)
+        // While writing, the unnamed temporary file has no name at all (nothing to leave behind
+        // after kill -9); the fallback's is a hidden name beside the target.
+        #expect(try Self.entries(dir).count == (unnamed ? 1 : 2))
+        #expect((file.temporary == nil) == unnamed)
         file.abort()
         file.abort()
         try file.commit()   // after abort: does nothing
-        do { _ = try AtomicFile(path: target) }   // dropped uncommitted
+        do { _ = try AtomicFile(path: target, unnamed: unnamed) }   // dropped uncommitted
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "kept\n")
         #expect(try Self.entries(dir) == ["out.txt"])
     }
 
-    @Test("two writers to one target use distinct temporary files; the last commit wins whole")
-    func concurrentWritersDoNotShareTemporaries() throws {
+    @Test("two writers to one target use distinct temporary files; the last commit wins whole (both kinds of temporary file)", arguments: [true, false])
+    func concurrentWritersDoNotShareTemporaries(_ unnamed: Bool) throws {
         let dir = try Self.directory()
         let target = dir.appendingPathComponent("out.txt").path
-        let a = try AtomicFile(path: target), b = try AtomicFile(path: target)
-        #expect(a.temporary != b.temporary)
+        let a = try AtomicFile(path: target, unnamed: unnamed), b = try AtomicFile(path: target, unnamed: unnamed)
+        #expect(a.descriptor != b.descriptor)
+        if !unnamed { #expect(a.temporary != b.temporary) }
         _ = "first\n".withCString { write(a.descriptor, $0, 6) }
         _ = "second\n".withCString { write(b.descriptor, $0, 7) }
         try a.commit()

@@ -1,0 +1,5 @@
+// libFuzzer on FuzzTarget.claim (see PVarFuzzTargets).
+import Foundation
+import FuzzDriver
+
+exit(runFuzzer(.claim))

@@ -1,0 +1,5 @@
+// libFuzzer on FuzzTarget.instance (see PVarFuzzTargets).
+import Foundation
+import FuzzDriver
+
+exit(runFuzzer(.instance))

@@ -1,0 +1,5 @@
+// libFuzzer on FuzzTarget.sequence (see PVarFuzzTargets).
+import Foundation
+import FuzzDriver
+
+exit(runFuzzer(.sequence))

@@ -1,0 +1,5 @@
+// libFuzzer on FuzzTarget.shard (see PVarFuzzTargets).
+import Foundation
+import FuzzDriver
+
+exit(runFuzzer(.shard))
