@@ -92,6 +92,27 @@ fuzz: deps
 	  echo "fuzz $$t: $$runs executions in $$secs s, coverage $$cov, no crash"; \
 	done
 
+# Sanitizers, each in its own build folder: the suites that exercise the numerics, the ball
+# arithmetic, the parsers and the fuzz regressions under AddressSanitizer and
+# UndefinedBehaviorSanitizer (SANITIZE_FILTER), and the parallel code paths (thread pools, shards,
+# the kernels' thread counts, the conjecture search) under ThreadSanitizer (THREAD_FILTER). Leaks
+# are checked with the suppressions of Tests/Fuzz/lsan.supp. Logs in .build-asan/, .build-tsan/.
+SANITIZE_FILTER ?= PVarCoreTests|PVarCertifyTests|PVarSelectTests|FuzzRegression|EdgeCaseTests|ConjectureTests|CertifiedAgainstReference
+THREAD_FILTER ?= ParallelTests|ShardingTests|KernelTests|ConjectureTests|SelectionTests
+sanitize: deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address --sanitize=undefined
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fuzz/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --sanitize=undefined \
+	  --filter '$(SANITIZE_FILTER)' 2>&1 | tee .build-asan/sanitize.log | tail -3
+	@! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:|✘|unexpected signal" .build-asan/sanitize.log
+	@grep -qE "Test run with [0-9]+ tests.* passed" .build-asan/sanitize.log
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(THREAD_FILTER)' 2>&1 \
+	  | tee .build-tsan/sanitize.log | tail -3
+	@! grep -qE "WARNING: ThreadSanitizer|✘|unexpected signal" .build-tsan/sanitize.log
+	@grep -qE "Test run with [0-9]+ tests.* passed" .build-tsan/sanitize.log
+	@echo "sanitize: address, undefined and thread sanitizers clean"
+
 check: build
 	$(SWIFT) run -c release pvar check --seed $(SEED) --instances $(INSTANCES)
 

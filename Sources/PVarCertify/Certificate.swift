@@ -104,18 +104,24 @@ public struct Certificate: Sendable {
     /// `{"precisionBits": 128, "gradientNorm": [lo, hi], "pvarPolicy": [lo, hi],
     /// "pvarLabels": [lo, hi], "bounds": {"B0": {"value": [lo, hi], "ratio": [lo, hi],
     /// "verdict": "holds"}, ...}}`, numbers written by `InstanceFile.format` (shortest
-    /// round-tripping decimal) and non-finite ends as `null`.
-    public func json() -> String {
+    /// round-tripping decimal) and non-finite ends as `null`. A statement whose hypotheses fail
+    /// (`applies` false) makes no claim on the instance: its verdict is written
+    /// `"not applicable"` (its enclosures are kept, for information), never holds or violated.
+    public func json(applies: (BoundID) -> Bool = { _ in true }) -> String {
         let entries = BoundID.allCases.compactMap { id -> String? in
             guard let b = bounds[id] else { return nil }
             return "\"\(id.rawValue)\": {\"value\": \(b.value.json), \"ratio\": \(b.ratio.json), "
-                + "\"verdict\": \"\(b.verdict.rawValue)\"}"
+                + "\"verdict\": \"\(applies(id) ? b.verdict.rawValue : notApplicableVerdict)\"}"
         }
         return "{\"precisionBits\": \(precisionBits), \"gradientNorm\": \(gradientNorm.json), "
             + "\"pvarPolicy\": \(pvarPolicy.json), \"pvarLabels\": \(pvarLabels.json), "
             + "\"bounds\": {\(entries.joined(separator: ", "))}}"
     }
 }
+
+/// The verdict written for a statement whose hypotheses fail on the instance: it makes no claim
+/// there, so it neither holds nor is violated (`Certificate.json(applies:)`, `pvar evaluate`).
+public let notApplicableVerdict = "not applicable"
 
 /// Certifies every statement B0–B3 on `problem`.
 ///

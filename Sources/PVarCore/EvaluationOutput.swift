@@ -9,6 +9,7 @@ extension Evaluation {
     /// likewise), `snr` (null if infinite), `snrBound` (S1: `4 PVar_labels / (1 - 4 PVar_labels)` at the
     /// reference, null elsewhere), `atReference`, `pairsArePolicy`, `policy`,
     /// `implicitRewards`, and `bounds` with `B0`..`B3`, each `{value, lhs, ratio, holds, applies, resolved}`
+    /// (`holds` is `null` where the statement does not apply: it makes no claim there)
     /// (`resolved`: both sides are large enough for doubles to compare them, see `resolutionFloor`).
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
     ///
@@ -40,7 +41,7 @@ extension Evaluation {
         let b = bounds.map { b in
             let ratio = b.ratio.isFinite ? f(b.ratio) : "null"
             return "    \"\(b.id.rawValue)\": {\"value\": \(f(b.value)), \"lhs\": \(f(b.lhs)), \"ratio\": \(ratio), "
-                + "\"holds\": \(b.holds), \"applies\": \(b.applies), \"resolved\": \(b.resolved)}"
+                + "\"holds\": \(b.applies ? String(b.holds) : "null"), \"applies\": \(b.applies), \"resolved\": \(b.resolved)}"
         }
         lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
         for (key, value) in extra { lines.append("\"\(key)\": \(value)") }

@@ -50,14 +50,15 @@ extension Evaluation {
 }
 
 extension Certificate {
-    /// A Markdown table: per statement the enclosure of its value, of the ratio, and the verdict.
-    public func markdown() -> String {
+    /// A Markdown table: per statement the enclosure of its value, of the ratio, and the verdict
+    /// (`not applicable` where `applies` is false: the statement makes no claim there).
+    public func markdown(applies: (BoundID) -> Bool = { _ in true }) -> String {
         var out = "Certified in ball arithmetic at \(precisionBits) bits: ||grad L|| in \(gradientNorm), "
             + "PVar_policy in \(pvarPolicy), PVar_labels in \(pvarLabels).\n\n"
             + "| statement | bound's value (enclosure) | ratio (enclosure) | certified verdict |\n|---|---|---|---|\n"
         for id in BoundID.allCases {
             guard let b = bounds[id] else { continue }
-            out += "| \(id.rawValue) | \(b.value) | \(b.ratio) | \(b.verdict.rawValue) |\n"
+            out += "| \(id.rawValue) | \(b.value) | \(b.ratio) | \(applies(id) ? b.verdict.rawValue : notApplicableVerdict) |\n"
         }
         return out
     }
@@ -118,11 +119,12 @@ public struct EvaluatedClaim: Sendable {
 public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil) -> String {
     let f = InstanceFile.format
     var extra: [(key: String, json: String)] = []
-    if let c = certificate { extra.append(("certified", c.json())) }
+    let applies: (BoundID) -> Bool = { e.bound($0).applies }
+    if let c = certificate { extra.append(("certified", c.json(applies: applies))) }
     if !overrides.isEmpty {
         let items = overrides.map { o in
             "\"\(o.id.rawValue)\": {\"constant\": \(f(o.constant)), \"ratio\": \(o.ratio.json), "
-                + "\"verdict\": \"\(o.verdict.rawValue)\"}"
+                + "\"verdict\": \"\(applies(o.id) ? o.verdict.rawValue : notApplicableVerdict)\"}"
         }
         extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
     }
@@ -136,10 +138,11 @@ public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overr
     let f = InstanceFile.format
     var out = e.markdown()
     if let c = claim { out += "\n" + c.markdown }
-    if let c = certificate { out += "\n" + c.markdown() }
+    let applies: (BoundID) -> Bool = { e.bound($0).applies }
+    if let c = certificate { out += "\n" + c.markdown(applies: applies) }
     for o in overrides {
         out += "\n\(o.id.rawValue) with constant \(f(o.constant)) instead of \(statedConstant(o.id)): "
-            + "ratio in [\(f(o.ratio.lo)), \(f(o.ratio.hi))], certified \(o.verdict.rawValue)\n"
+            + "ratio in [\(f(o.ratio.lo)), \(f(o.ratio.hi))], certified \(applies(o.id) ? o.verdict.rawValue : notApplicableVerdict)\n"
     }
     return out
 }

@@ -160,8 +160,16 @@ struct CLICertifyTests {
         #expect(!r.stdout.contains("inf"), "\(r.stdout)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let wrong = try #require(json["certifiedWithConstant"] as? [String: [String: Any]])
-        #expect(wrong["B2"]?["verdict"] as? String == "violated")
+        // Off the reference B2 makes no claim: no verdict, only its (infinite) ratio.
+        #expect(wrong["B2"]?["verdict"] as? String == "not applicable")
         #expect((wrong["B2"]?["ratio"] as? [Any])?.allSatisfy { $0 is NSNull } == true, "\(String(describing: wrong["B2"]))")
+        // The same inequality as a claim is decided regardless of hypotheses: violated, ratio null.
+        let claim = try pvar(["evaluate", "--input", "-", "--certify", "--claim", "gradientNorm <= beta * scoreBound * sqrt(pvarLabels)"], stdin: input)
+        #expect(claim.status == 1 && !claim.stdout.contains("inf"), "\(claim.stdout)")
+        let c = try #require((try JSONSerialization.jsonObject(with: Data(claim.stdout.utf8)) as? [String: Any])?["claim"] as? [String: Any])
+        let certified = try #require(c["certified"] as? [String: Any])
+        #expect(certified["verdict"] as? String == "violated")
+        #expect((certified["ratio"] as? [Any])?.allSatisfy { $0 is NSNull } == true)
     }
 
     @Test("tightness on B2 (K = 2, d = 1, seed 1) reaches 0.999999 with a certified tight or holds witness")

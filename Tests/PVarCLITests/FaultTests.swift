@@ -170,3 +170,28 @@ struct FaultTests {
         #expect(left.allSatisfy { !$0.hasPrefix(".") }, "temporary files left: \(left)")
     }
 }
+
+@Suite("Hypotheses")
+struct HypothesisOutputTests {
+    @Test("a statement whose hypotheses fail is never reported as holding or violated: holds is null, the certified verdict and a changed constant's verdict are 'not applicable'")
+    func notApplicableIsNeitherHoldsNorViolated() throws {
+        // Off the reference, pairs from the reference: only B0 applies.
+        let file = #"{"beta": 1, "theta": [0, 1], "reference": [0.5, 0.5], "rewards": [1, 0], "pairs": "reference"}"# + "\n"
+        let r = try pvar(["evaluate", "--input", "-", "--certify", "--constant", "B2=1"], stdin: file)
+        try #require(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let bounds = try #require(json["bounds"] as? [String: [String: Any]])
+        let certified = try #require((json["certified"] as? [String: Any])?["bounds"] as? [String: [String: Any]])
+        for id in ["B1", "B2", "B3"] {
+            #expect(bounds[id]?["applies"] as? Bool == false)
+            #expect(bounds[id]?["holds"] is NSNull, "\(id): holds \(String(describing: bounds[id]?["holds"]))")
+            #expect(certified[id]?["verdict"] as? String == "not applicable", "\(id)")
+        }
+        #expect(bounds["B0"]?["holds"] as? Bool == true)
+        #expect(["holds", "tight"].contains(certified["B0"]?["verdict"] as? String ?? ""))
+        let changed = try #require((json["certifiedWithConstant"] as? [String: [String: Any]])?["B2"])
+        #expect(changed["verdict"] as? String == "not applicable")
+        let md = try pvar(["evaluate", "--input", "-", "--certify", "--format", "markdown"], stdin: file)
+        #expect(md.stdout.contains("| B2 |") && md.stdout.contains("not applicable"), "\(md.stdout)")
+    }
+}
