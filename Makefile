@@ -113,6 +113,14 @@ sanitize: deps
 	@grep -qE "Test run with [0-9]+ tests.* passed" .build-tsan/sanitize.log
 	@echo "sanitize: address, undefined and thread sanitizers clean"
 
+# Reports/robustness.md: fuzzing (1,000,000 executions per target), the sanitizers, the planted
+# defects of Tests/Robustness/plant.py and the fault tests, each from its own log.
+robustness: fuzz sanitize
+	mkdir -p .build/robustness
+	python3 Tests/Robustness/plant.py --out .build/robustness/mutations.md
+	$(SWIFT) test --filter FaultTests 2>&1 | tee .build/robustness/faults.log | tail -2
+	python3 Tests/Robustness/report.py --out Reports/robustness.md
+
 check: build
 	$(SWIFT) run -c release pvar check --seed $(SEED) --instances $(INSTANCES)
 
