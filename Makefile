@@ -93,16 +93,19 @@ fuzz: deps
 	done
 
 # Sanitizers, each in its own build folder: the suites that exercise the numerics, the ball
-# arithmetic, the parsers and the fuzz regressions under AddressSanitizer and
-# UndefinedBehaviorSanitizer (SANITIZE_FILTER), and the parallel code paths (thread pools, shards,
+# arithmetic, the parsers and the fuzz regressions under AddressSanitizer (Swift and C) and
+# UndefinedBehaviorSanitizer (C) (SANITIZE_FILTER), and the parallel code paths (thread pools, shards,
 # the kernels' thread counts, the conjecture search) under ThreadSanitizer (THREAD_FILTER). Leaks
-# are checked with the suppressions of Tests/Fuzz/lsan.supp. Logs in .build-asan/, .build-tsan/.
+# are checked with the suppressions of Tests/Robustness/lsan-tests.supp (toolchain leaks, each named). Logs in .build-asan/, .build-tsan/.
+# swiftc has no undefined-behaviour sanitizer on Linux (Swift traps on overflow and out-of-range
+# access by itself): UBSan instruments the C code (the pair kernels), its runtime is in ASan's.
+UBSAN_FLAGS := -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 SANITIZE_FILTER ?= PVarCoreTests|PVarCertifyTests|PVarSelectTests|FuzzRegression|EdgeCaseTests|ConjectureTests|CertifiedAgainstReference
 THREAD_FILTER ?= ParallelTests|ShardingTests|KernelTests|ConjectureTests|SelectionTests
 sanitize: deps
-	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address --sanitize=undefined
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fuzz/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --sanitize=undefined \
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address $(UBSAN_FLAGS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Robustness/lsan-tests.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address $(UBSAN_FLAGS) \
 	  --filter '$(SANITIZE_FILTER)' 2>&1 | tee .build-asan/sanitize.log | tail -3
 	@! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:|✘|unexpected signal" .build-asan/sanitize.log
 	@grep -qE "Test run with [0-9]+ tests.* passed" .build-asan/sanitize.log
