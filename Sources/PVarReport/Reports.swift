@@ -126,6 +126,8 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
     }
     out += "- [performance.md](performance.md): speed against a C loop and NumPy; written by `make bench` "
         + "(timings are measurements, so not by this command)\n"
+    out += "- [robustness.md](robustness.md): fuzzing, sanitizers, planted defects and fault tests; written by "
+        + "`make robustness` (from those tools' logs, so not by this command)\n"
     return out
 }
 
