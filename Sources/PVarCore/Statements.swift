@@ -27,8 +27,7 @@ public struct StatementConstant: Sendable, Equatable, CustomStringConvertible {
 
     /// `1`, `3`, `sqrt(2)`, `cbrt(5)`, `5^(1/4)`.
     public var description: String {
-        let r = radicand == radicand.rounded() && abs(radicand) < 0x1p53
-            ? String(Int(radicand)) : InstanceFile.format(radicand)
+        let r = shortDecimal(radicand)
         switch degree {
         case 1: return r
         case 2: return "sqrt(\(r))"
@@ -150,8 +149,7 @@ public struct Statement: Sendable {
         }
         var terms: [String] = []
         if !constant.isOne {
-            let r = constant.radicand == constant.radicand.rounded() && constant.radicand < 0x1p53
-                ? String(Int(constant.radicand)) : InstanceFile.format(constant.radicand)
+            let r = shortDecimal(constant.radicand)
             terms.append(constant.degree == 1 ? r : constant.degree == 2 ? "sqrt(\(r))" : "\(r)^(1/\(constant.degree))")
         }
         for f in factors {
@@ -209,6 +207,12 @@ public let statementTable: [Statement] = [
               gloss: "at the reference, mu = pi_theta"),
 ]
 
+/// A finite double as a decimal a claim reads back exactly: an integer below 2^53 without a
+/// fraction (`3`, not `3.0`), else the shortest round-tripping form (`InstanceFile.format`).
+func shortDecimal(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 0x1p53 ? String(Int(x)) : InstanceFile.format(x)
+}
+
 /// `x^(1/degree)` for `x >= 0`: `x`, `sqrt(x)`, `cbrt(x)`, else `pow(x, 1/degree)`.
 public func nthRoot(_ x: Double, degree: Int) -> Double {
     switch degree {
@@ -232,8 +236,7 @@ public var snrClaim: Claim { snrClaimWith(numerator: snrNumerator) }
 /// S1 with another numerator (e.g. 3.9, to show a wrong constant is refuted): the numerator
 /// written as an integer or as its shortest round-tripping decimal.
 public func snrClaimWith(numerator: Double) -> Claim {
-    let n = numerator == numerator.rounded() && abs(numerator) < 0x1p53 ? String(Int(numerator)) : InstanceFile.format(numerator)
-    let text = "snr <= \(n) * pvarLabels / (4 * labelVariance)"
+    let text = "snr <= \(shortDecimal(numerator)) * pvarLabels / (4 * labelVariance)"
     do { return try Claim.parse(text) } catch {
         preconditionFailure("S1's claim text does not parse: \(error.oneLine)")
     }

@@ -14,6 +14,17 @@ public enum ConjecturePairs: String, Sendable, CaseIterable {
     case reference
     /// Any pair distribution: the policy, the reference or explicit weights.
     case any
+
+    /// The pair distribution of an instance under this assumption: `"policy"` or `"reference"`
+    /// when assumed; for `any`, `free()` (weights drawn or searched, or the instance's own), called
+    /// only then, so it may consume random numbers or search parameters.
+    func distribution(any free: () -> PairDistribution) -> PairDistribution {
+        switch self {
+        case .policy: .policy
+        case .reference: .reference
+        case .any: free()
+        }
+    }
 }
 
 /// Sequence policies of `pvar conjecture --sequence V,T`: token-level log-linear policies over
@@ -153,12 +164,7 @@ func conjectureSequenceInstance(seed: UInt64, _ a: ConjectureAssumptions, _ q: C
     let rewards = (0..<k).map { _ in rng.gaussian(rewardScale) }
     let beta = rng.logUniform(1e-2, 10)
     let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : rng.dirichlet(count: k, alpha: rng.logUniform(0.3, 5))
-    let pairs: PairDistribution
-    switch a.pairs {
-    case .policy: pairs = .policy
-    case .reference: pairs = .reference
-    case .any: pairs = [PairDistribution.policy, .reference, .weights(rng.dirichlet(count: k, alpha: 1, floor: 0))][rng.integer(0...2)]
-    }
+    let pairs = a.pairs.distribution { [PairDistribution.policy, .reference, .weights(rng.dirichlet(count: k, alpha: 1, floor: 0))][rng.integer(0...2)] }
     do {
         let sequence = try SequencePolicy(vocabulary: v, length: q.length, tokenFeatures: features, theta: theta)
         return try Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
@@ -578,12 +584,7 @@ public func checkConjecture(_ claim: Claim, assumptions: ConjectureAssumptions, 
 public func conjectureInstance(_ g: InstanceGenerator, _ a: ConjectureAssumptions, _ families: [Family], index: Int) -> Problem {
     if let q = a.sequence { return conjectureSequenceInstance(seed: g.runSeed, a, q, index: index) }
     let p = g.instance(a.regime, families[index % families.count], index: index)
-    var pairs = p.pairs
-    switch a.pairs {
-    case .policy: pairs = .policy
-    case .reference: pairs = .reference
-    case .any: break
-    }
+    let pairs = a.pairs.distribution { p.pairs }
     let k = p.responseCount
     let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : p.reference
     let theta = a.atReference ? p.theta.map { _ in 0.0 } : p.theta
@@ -668,39 +669,25 @@ public struct ConjectureSearchSpace: Sendable {
             defer { at += n }
             return x[at..<(at + n)]
         }
-        if let q = a.sequence {
-            let flat = Array(take(tokenFeatureCount))
-            var i = 0
-            let features = (0..<q.length).map { _ in
-                (0...q.vocabulary).map { _ in
-                    (0..<q.vocabulary).map { _ -> [Double] in defer { i += dimension }; return Array(flat[i..<(i + dimension)]) }
-                }
-            }
-            let theta = a.atReference ? [Double](repeating: 0, count: dimension) : Array(take(dimension))
-            let rewards = Array(take(k))
-            let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : SearchSpace.softmax(take(k))
-            let pairs: PairDistribution
-            switch a.pairs {
-            case .policy: pairs = .policy
-            case .reference: pairs = .reference
-            case .any: pairs = .weights(SearchSpace.softmax(take(k)))
-            }
-            let beta = exp(min(max(take(1).first!, -12), 12))
-            guard let sequence = try? SequencePolicy(vocabulary: q.vocabulary, length: q.length, tokenFeatures: features, theta: theta) else { return nil }
-            return try? Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
-        }
-        let features: [[Double]]? = a.tabular ? nil : (0..<k).map { _ in Array(take(dimension)) }
+        // The parts in the order of `x` (the same for every form; a sequence has no tabular form).
+        let tokenFeatures = Array(take(tokenFeatureCount))
+        let features: [[Double]]? = a.tabular || a.sequence != nil ? nil : (0..<k).map { _ in Array(take(dimension)) }
         let d = a.tabular ? k : dimension
         let theta = a.atReference ? [Double](repeating: 0, count: d) : Array(take(d))
         let rewards = Array(take(k))
         let reference = a.atReference ? [Double](repeating: 1 / Double(k), count: k) : SearchSpace.softmax(take(k))
-        let pairs: PairDistribution
-        switch a.pairs {
-        case .policy: pairs = .policy
-        case .reference: pairs = .reference
-        case .any: pairs = .weights(SearchSpace.softmax(take(k)))
-        }
+        let pairs = a.pairs.distribution { .weights(SearchSpace.softmax(take(k))) }
         let beta = exp(min(max(take(1).first!, -12), 12))
+        if let q = a.sequence {
+            var i = 0
+            let nested = (0..<q.length).map { _ in
+                (0...q.vocabulary).map { _ in
+                    (0..<q.vocabulary).map { _ -> [Double] in defer { i += d }; return Array(tokenFeatures[i..<(i + d)]) }
+                }
+            }
+            guard let sequence = try? SequencePolicy(vocabulary: q.vocabulary, length: q.length, tokenFeatures: nested, theta: theta) else { return nil }
+            return try? Problem(beta: beta, sequence: sequence, reference: reference, rewards: rewards, pairs: pairs)
+        }
         do {
             return try Problem(beta: beta, features: features, theta: theta, reference: reference,
                                rewards: rewards, pairs: pairs)
