@@ -18,6 +18,9 @@
 //   PVarStudies  experiments: the PVar estimator study, the selection simulation, their
 //                statistics                                     <- PVarCore, PVarGSL, PVarSelect
 //   PVarReport   every Markdown, JSON table and SVG                <- all of the above (no C)
+//   PVarServe    the bound explorer: web page, JSON API, /docs      <- PVarCore, PVarCertify, PVarReport,
+//                                                                      Hummingbird
+//   pvar-serve   the explorer's executable (`pvar serve` runs it)   <- PVarServe, PVarReport, ArgumentParser
 //   pvar         the command-line tool: argument parsing only   <- the Swift modules, ArgumentParser
 import PackageDescription
 
@@ -33,6 +36,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The explorer's web server (PVarServe only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -57,6 +64,23 @@ let package = Package(
         .target(name: "PVarReport", dependencies: [
             "PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies",
         ], exclude: ["README.md"]),
+        // The bound explorer: a Hummingbird server with one page and a JSON API over PVarCore
+        // (the evaluate and certify outputs are PVarReport's, so the same bytes as the CLI).
+        .target(name: "PVarServe", dependencies: [
+            "PVarCore", "PVarCertify", "PVarReport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["README.md"]),
+        // `pvar serve` runs this executable (next to `pvar`, building it first if it is missing),
+        // so `pvar` itself links no server code. (A target dependency of `pvar` on it would link
+        // its libraries into `pvar`: SwiftPM links an executable dependency's library targets.)
+        .executableTarget(
+            name: "pvar-serve",
+            dependencies: ["PVarServe", "PVarReport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/PVarServeMain",
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "pvar",
             dependencies: [
@@ -79,5 +103,10 @@ let package = Package(
         .testTarget(name: "PVarStudiesTests", dependencies: ["PVarStudies", "PVarTestSupport"]),
         .testTarget(name: "PVarReportTests", dependencies: ["PVarReport"]),
         .testTarget(name: "PVarCLITests", dependencies: ["PVarCore", "PVarGSL", "PVarTestSupport"], exclude: ["Help"]),
+        .testTarget(name: "PVarServeTests", dependencies: [
+            "PVarServe", "PVarCore", "PVarGSL", "PVarTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ]
 )

@@ -200,7 +200,7 @@ public enum InstanceFile {
     }
 
     /// Turns a decoding failure into an error naming the field (`features[1][0]`).
-    static func inputError(_ e: DecodingError) -> InputError {
+    public static func inputError(_ e: DecodingError) -> InputError {
         func path(_ p: [CodingKey]) -> String {
             var out = ""
             for k in p {

@@ -263,3 +263,28 @@ public struct Problem: Sendable, Equatable {
         }
     }
 }
+
+extension Evaluation {
+    /// The instance moved exactly onto B2's and B3's hypothesis "at the reference"
+    /// (`pi_theta = pi_ref`), keeping everything else:
+    /// - tabular policy: `theta_y = log pi_ref(y)` (the reference divided by its sum), so the
+    ///   policy equals the reference up to the rounding of that log and of the softmax
+    ///   (relative 1e-16, far inside `referenceTolerance`);
+    /// - feature, exported and sequence policies: a log-linear family cannot reach every
+    ///   reference, so the *reference* moves to the policy (`pi_ref = pi_theta` as computed).
+    /// Throws when the result is not a valid instance (a policy probability that underflows to
+    /// 0 cannot be a reference probability).
+    public func movedToReference() throws(InputError) -> Problem {
+        let p = problem
+        if p.isTabular {
+            return try Problem(beta: p.beta, features: nil, theta: p.referenceDistribution.map { Foundation.log($0) },
+                               reference: p.reference, rewards: p.rewards, pairs: p.pairs)
+        }
+        if let logProbabilities = p.logProbabilities, let scores = p.features {
+            return try Problem(beta: p.beta, logProbabilities: logProbabilities, scores: scores,
+                               reference: policy, rewards: p.rewards, pairs: p.pairs)
+        }
+        return try Problem(beta: p.beta, features: p.features, theta: p.theta,
+                           reference: policy, rewards: p.rewards, pairs: p.pairs)
+    }
+}

@@ -1,7 +1,19 @@
 // `pvar evaluate` output for people (Markdown), and the JSON with the certificates appended.
 
+import Foundation
 import PVarCertify
 import PVarCore
+
+/// An error as the CLI prints it, one line on stderr: `pvar: error: MESSAGE`. The explorer's API
+/// answers a bad request with the same line, so a message reads the same everywhere.
+public func errorLine(_ message: String) -> String { "pvar: error: " + message + "\n" }
+
+/// `pvar evaluate`'s reading of an instance: the bytes parsed (`InstanceFile.parse`) and
+/// evaluated. The CLI and the explorer's API both call this, so the same bytes give the same
+/// evaluation, or the same `InputError` (whose description is the message after `pvar: error: `).
+public func evaluateInstance(_ data: Data) throws(InputError) -> Evaluation {
+    try Evaluation(InstanceFile.parse(data))
+}
 
 extension Evaluation {
     /// The verdict cell of a statement's row.

@@ -16,7 +16,7 @@ struct PVar: AsyncParsableCommand {
         commandName: "pvar",
         abstract: "Exact DPO gradients, preference variance (PVar) and the bounds relating them.",
         version: "0.1.0",
-        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Conjecture.self, Report.self, Merge.self, Bench.self, Flatten.self, Select.self, Simulate.self]
+        subcommands: [Evaluate.self, Generate.self, Check.self, Tightness.self, Conjecture.self, Report.self, Merge.self, Bench.self, Flatten.self, Select.self, Simulate.self, Serve.self]
     )
 
     /// Runs the command; a usage error is one line on stderr (`pvar: error: ...`) and a non-zero
@@ -34,7 +34,7 @@ struct PVar: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data(("pvar: error: " + error.description + "\n").utf8))
+            FileHandle.standardError.write(Data(errorLine(error.description).utf8))
             Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
@@ -44,7 +44,7 @@ struct PVar: AsyncParsableCommand {
             }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
             if !text.isEmpty {
-                FileHandle.standardError.write(Data(("pvar: error: " + text + "\n").utf8))
+                FileHandle.standardError.write(Data(errorLine(text).utf8))
             }
             Foundation.exit(code.rawValue)
         }
@@ -152,7 +152,7 @@ func readInput(_ path: String, option: String = "--input") throws(CLIError) -> D
 /// A usage error found after parsing (e.g. a claim that does not parse): the message on stderr,
 /// exit status 64.
 func usageError(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data(("pvar: error: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(errorLine(message).utf8))
     return ExitCode(64)
 }
 
@@ -181,16 +181,15 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let problem: Problem
         let evaluation: Evaluation
         do {
-            problem = try InstanceFile.parse(readInput(input))
-            evaluation = try Evaluation(problem)
+            evaluation = try evaluateInstance(readInput(input))
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError("\(error)")
         }
+        let problem = evaluation.problem
         var checked: EvaluatedClaim? = nil
         if let text = claim {
             let parsed: Claim

@@ -57,7 +57,8 @@ private func readme(_ module: String) -> String? {
 }
 
 /// The Swift library modules and the tool, each with its README row.
-private let swiftModules = ["PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies", "PVarReport", "pvar"]
+private let swiftModules = ["PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", "PVarVerify", "PVarStudies", "PVarReport",
+                            "PVarServe", "PVarServeMain", "pvar"]
 
 /// Platform modules any test may import besides the module it tests.
 private let testPlatform: Set<String> = ["Foundation", "Testing", "Dispatch", "Glibc", "Darwin"]
@@ -72,6 +73,7 @@ private let testTargets: [String: [String]] = [
     "PVarReportTests": ["PVarReport"],
     "PVarTestSupport": ["PVarGSL"],
     "PVarCLITests": ["PVarTestSupport"],
+    "PVarServeTests": ["PVarServe", "PVarTestSupport", "HummingbirdTesting"],
 ]
 
 /// A module and everything its README row allows, transitively (the row's Swift modules' rows).
