@@ -6,13 +6,13 @@
 SWIFT ?= swift
 SEED ?= 1
 INSTANCES ?= 100000
-APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev $(COQ_PACKAGES)
+APT_PACKAGES := libgsl-dev pkg-config libflint-arb-dev $(COQ_PACKAGES) chromium
 # Coq 8.16 and the Mathematical Components libraries Debian packages for it (Proofs/coq/README.md
 # says why these): ssreflect and algebra for finite sums, ordered fields and square roots, the
 # algebra tactics for `ring` and `field`.
 COQ_PACKAGES := coq libcoq-mathcomp-ssreflect libcoq-mathcomp-algebra libcoq-mathcomp-algebra-tactics
 
-.PHONY: report test deps build check bench clean coq fuzz sanitize robustness
+.PHONY: report test deps build check bench clean coq fuzz sanitize robustness browser-test screenshot
 
 # Installs the Debian packages of $(1) that are missing (as root, or with sudo).
 define apt_install
@@ -28,9 +28,11 @@ endef
 deps:
 	$(call apt_install,$(APT_PACKAGES))
 	@python3 -c "import mpmath" 2>/dev/null || python3 -m pip install --quiet mpmath
+	@python3 -c "import websocket" 2>/dev/null || python3 -m pip install --quiet websocket-client
 
 build: deps
 	$(SWIFT) build -c release --product pvar
+	$(SWIFT) build -c release --product pvar-serve
 
 report: build
 	$(SWIFT) run -c release pvar report --out Reports --seed $(SEED) --instances $(INSTANCES)
@@ -46,6 +48,22 @@ coq: deps
 test: deps coq
 	$(SWIFT) build --build-tests
 	PVAR_BIN="$$($(SWIFT) build --show-bin-path)/pvar" $(SWIFT) test
+	@$(MAKE) --no-print-directory browser-test
+
+# The explorer in a real browser (Tests/Browser/explorer_test.py): headless Chromium from Debian
+# (make deps installs it) drives `pvar serve` and compares what the page shows with `pvar
+# evaluate`; skipped, saying so, only where no chromium is installed. SCREENSHOT: where the PNG goes.
+SCREENSHOT ?= .build/browser/explorer.png
+browser-test:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  python3 Tests/Browser/explorer_test.py --pvar "$$($(SWIFT) build --show-bin-path)/pvar" --screenshot $(SCREENSHOT); \
+	else echo "browser test skipped: no chromium on this machine (make deps installs Debian's)"; fi
+
+# The README's picture of the explorer: the browser test's screenshot, written to Reports/.
+screenshot: deps
+	$(SWIFT) build --product pvar
+	$(SWIFT) build --product pvar-serve
+	@$(MAKE) --no-print-directory browser-test SCREENSHOT=Reports/explorer.png
 
 # Speed, side by side at K = 4096, d = 64: pvar (all cores, and the same sweep pinned to one core
 # with taskset), the scalar C pair loop, the NumPy evaluation (numpy installed from PyPI when

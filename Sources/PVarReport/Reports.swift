@@ -128,6 +128,8 @@ func index(_ files: [ReportFile], seed: UInt64, instances: Int) -> String {
         + "(timings are measurements, so not by this command)\n"
     out += "- [robustness.md](robustness.md): fuzzing, sanitizers, planted defects and fault tests; written by "
         + "`make robustness` (from those tools' logs, so not by this command)\n"
+    out += "- [explorer.png](explorer.png): the bound explorer (`pvar serve`) in headless Chromium; written by the "
+        + "browser test with `make screenshot` (a picture of a browser, so not by this command)\n"
     return out
 }
 

@@ -16,15 +16,15 @@ body { font: 18px/1.4 system-ui, sans-serif; color: var(--fg); background: var(-
 header { padding: .5em 1em; border-bottom: 2px solid var(--line); }
 header p { margin: .3em 0; color: var(--muted); max-width: 70em; }
 h1 { font-size: 1.45em; margin: 0; }
-main { display: grid; grid-template-columns: 35em minmax(0, 1fr); gap: 1em; padding: 1em; align-items: start; }
+main { display: grid; grid-template-columns: minmax(0, 39em) minmax(0, 1fr); gap: 1em; padding: 1em; align-items: start; }
 @media (max-width: 1100px) { main { grid-template-columns: 1fr; } }
 section { border: 1px solid var(--line); border-radius: 6px; padding: .5em .8em; }
 h2 { font-size: 1.15em; margin: .2em 0 .4em; }
 h3 { font-size: 1em; margin: .8em 0 .3em; }
 label { font-weight: 600; }
 .row { display: flex; align-items: center; gap: .5em; margin: .35em 0; flex-wrap: wrap; }
-input[type=number] { width: 6em; }
-input[type=range] { width: 6.5em; vertical-align: middle; }
+input[type=number] { width: 5.6em; }
+input[type=range] { width: 5.2em; vertical-align: middle; }
 .ctl { white-space: nowrap; }
 #results { overflow-x: auto; }
 select, button, input { font-size: 1em; }
@@ -33,7 +33,7 @@ button { padding: .3em .8em; cursor: pointer; }
 table { border-collapse: collapse; }
 td, th { padding: .15em .45em; text-align: left; vertical-align: middle; }
 th { font-weight: 600; border-bottom: 1px solid var(--line); }
-.num { font-family: ui-monospace, monospace; font-size: .9em; }
+.num { font-family: ui-monospace, monospace; font-size: .85em; }
 .bar { height: .75em; display: block; min-width: 1px; margin: 2px 0; }
 .lhs { background: var(--lhs); } .rhs { background: var(--rhs); } .pi { background: var(--accent); }
 .heat td { width: 3.7em; height: 2em; text-align: center; font-family: ui-monospace, monospace; font-size: .8em; border: 1px solid #fff; }
@@ -92,10 +92,12 @@ Each label links to its definition in the walkthrough or the proofs.</p>
 </table>
 <h3><a data-link="statements">The statements: ‖∇L‖ against each bound</a></h3>
 <table id="statements" aria-label="Statements">
-<tr><th>statement</th><th>applies</th><th>‖∇L‖ <span class="bar lhs" style="width:2em;display:inline-block"></span>
- and bound <span class="bar rhs" style="width:2em;display:inline-block"></span></th><th>bound</th><th>ratio</th><th>holds</th>
+<tr><th>statement</th><th>applies</th><th>‖∇L‖, bound</th><th>bound</th><th>ratio ‖∇L‖/bound</th><th>holds</th>
 <th><a data-link="certify">certified</a></th></tr>
 </table>
+<p class="legend">Bars: <span class="bar lhs" style="width:2em;display:inline-block"></span> ‖∇L‖ and
+<span class="bar rhs" style="width:2em;display:inline-block"></span> the bound, to the scale of the larger.
+A statement that does not apply makes no claim here (its hypotheses fail); its ratio is shown for information.</p>
 <h3><a data-link="implicitRewards">The policy and the implicit rewards h = β log(π/π_ref)</a></h3>
 <table id="policy" aria-label="Policy"></table>
 <h3><a data-link="preferences">Preferences</a>: the model's p(i, j) = σ(h_i − h_j) and the labels' q(i, j) = σ(r_i − r_j)</h3>
@@ -239,7 +241,7 @@ function cellsRow(table, values, header) {
 
 function bar(kind, fraction) {
   const b = document.createElement("span"); b.className = "bar " + kind;
-  b.style.width = (Math.max(0, Math.min(1, fraction)) * 7).toFixed(3) + "em";
+  b.style.width = (Math.max(0, Math.min(1, fraction)) * 5).toFixed(3) + "em";
   return b;
 }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The commands whose help is pinned: the root and every subcommand.
 let helpCommands: [[String]] = [[]] + ["evaluate", "generate", "check", "tightness", "conjecture", "report", "merge", "bench",
-                                       "flatten", "select", "simulate"].map { [$0] }
+                                       "flatten", "select", "simulate", "serve"].map { [$0] }
 
 /// `Tests/PVarCLITests/Help/<name>.txt`, `pvar.txt` for the root.
 func helpSnapshot(_ command: [String]) -> URL {
