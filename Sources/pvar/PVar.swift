@@ -26,6 +26,10 @@ struct PVar: AsyncParsableCommand {
         // the process being killed by SIGXFSZ: the atomic writer then removes its temporary file
         // and the error is one line, and earlier outputs stay as they were.
         signal(SIGXFSZ, SIG_IGN)
+        // A closed pipe (`pvar select ... | head -1`) ends the tool quietly, as it does any shell
+        // tool, even when the parent ignores SIGPIPE (ignored signals are inherited through exec:
+        // a server framework in the parent, such as SwiftNIO, ignores it process-wide).
+        signal(SIGPIPE, SIG_DFL)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -61,7 +61,7 @@ private let swiftModules = ["PVarCore", "PVarSelect", "PVarGSL", "PVarCertify", 
                             "PVarServe", "PVarServeMain", "pvar"]
 
 /// Platform modules any test may import besides the module it tests.
-private let testPlatform: Set<String> = ["Foundation", "Testing", "Dispatch", "Glibc", "Darwin"]
+private let testPlatform: Set<String> = ["Foundation", "FoundationNetworking", "Testing", "Dispatch", "Glibc", "Darwin"]
 
 /// What each test target tests: its module, plus the shared support target.
 private let testTargets: [String: [String]] = [
