@@ -32,7 +32,6 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release --product pvar
-	$(SWIFT) build -c release --product pvar-serve
 
 report: build
 	$(SWIFT) run -c release pvar report --out Reports --seed $(SEED) --instances $(INSTANCES)
