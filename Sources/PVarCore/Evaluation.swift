@@ -78,7 +78,9 @@ public struct Evaluation: Sendable {
     public let scoreSpread: Double
     /// The scores `s_y = grad_theta log pi_theta(y) = Phi^T (e_y - pi)`, one row per response,
     /// computed in difference space (`s_y = (phi_y - phi_b) - sum_{k != b} pi_k (phi_k - phi_b)`).
-    public let scores: [[Double]]
+    /// Computed when asked (K x d numbers, K x K for the tabular policy): the evaluation itself
+    /// keeps only their norms, so its memory stays O(K d).
+    public var scores: [[Double]] { FeatureMatrix(problem).centredRows(weights: policy) }
     /// `G = max_y ||s_y||`.
     public let scoreBound: Double
     /// `tr F = E_{y~pi} ||s_y||^2`, the trace of the Fisher information.
@@ -215,16 +217,14 @@ public struct Evaluation: Sendable {
 
         // Scores s_y = phi_y - E_pi[phi], and deviations from the mu-mean for D.
         // Rows are independent, so `parallelMap` may split them (same bits).
-        let scoreRows = phi.centredRows(weights: policy)
-        let scoreNorms = parallelMap(k) { euclideanNorm(scoreRows[$0]) }
+        let scoreNorms = phi.centredRowNorms(weights: policy)
         var fisher = 0.0
         for y in 0..<k { fisher += policy[y] * scoreNorms[y] * scoreNorms[y] }
         let spreadNorms: [Double]
         if case .policy = problem.pairs {
             spreadNorms = scoreNorms
         } else {
-            let dev = phi.centredRows(weights: mu)
-            spreadNorms = parallelMap(k) { euclideanNorm(dev[$0]) }
+            spreadNorms = phi.centredRowNorms(weights: mu)
         }
         // D^2 = 2 sum_y mu_y ||x_y - E_mu x||^2, scaled by the largest norm against overflow and
         // with the weights times 2^300 against underflow (sqrt brings back 2^-150 exactly).
@@ -240,7 +240,6 @@ public struct Evaluation: Sendable {
         }
 
         self.logPolicy = logPolicy
-        self.scores = scoreRows
         self.policy = policy
         self.implicitRewards = (0..<k).map { beta * (logPolicy[$0] - logNormalizedReference[$0]) }
         self.pairWeights = mu

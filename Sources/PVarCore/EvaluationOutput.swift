@@ -14,10 +14,13 @@ extension Evaluation {
     /// An infinite ratio (`lhs > 0 = value`, only where a statement does not apply) is `null`.
     ///
     /// `extra` appends further keys with values given as raw JSON (e.g. `certified`).
-    public func json(extra: [(key: String, json: String)] = []) -> String {
+    ///
+    /// `noise`: computed here (default), given (computed by the caller), or skipped (`pvar evaluate
+    /// --no-noise`: the O(K^2 d) part; `noise`, `labelNoise` and `snr` are then `null`).
+    public func json(extra: [(key: String, json: String)] = [], noise noiseOutput: NoiseOutput = .computed) -> String {
         let f = InstanceFile.format
-        let noise = noiseDecomposition()
-        let snr = signalToNoise(noise)
+        let noise = noiseOutput.resolve(self)
+        let snr = noise.map(signalToNoise) ?? .nan
         func array(_ v: [Double]) -> String { "[" + v.map(f).joined(separator: ", ") + "]" }
         var lines = [
             "\"loss\": \(f(loss))",
@@ -29,8 +32,8 @@ extension Evaluation {
             "\"scoreSpread\": \(f(scoreSpread))",
             "\"scoreBound\": \(f(scoreBound))",
             "\"fisherTrace\": \(f(fisherTrace))",
-            "\"noise\": \(noise.total.isFinite ? f(noise.total) : "null")",
-            "\"labelNoise\": \(noise.labelNoise.isFinite ? f(noise.labelNoise) : "null")",
+            "\"noise\": \(noise.map { $0.total.isFinite ? f($0.total) : "null" } ?? "null")",
+            "\"labelNoise\": \(noise.map { $0.labelNoise.isFinite ? f($0.labelNoise) : "null" } ?? "null")",
             "\"snr\": \(snr.isFinite ? f(snr) : "null")",
             "\"snrBound\": \(snrBound.map(f) ?? "null")",
             "\"atReference\": \(atReference)",
@@ -46,5 +49,23 @@ extension Evaluation {
         lines.append("\"bounds\": {\n" + b.joined(separator: ",\n") + "\n  }")
         for (key, value) in extra { lines.append("\"\(key)\": \(value)") }
         return "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
+    }
+}
+
+/// How an output treats the O(K^2 d) noise of the one-pair gradient.
+public enum NoiseOutput: Sendable {
+    /// Computed by the output function (`Evaluation.noiseDecomposition()`).
+    case computed
+    /// Computed already (e.g. by the CLI, to report its progress).
+    case given(NoiseDecomposition)
+    /// Not computed (`pvar evaluate --no-noise`): written as `null`.
+    case skipped
+
+    public func resolve(_ e: Evaluation) -> NoiseDecomposition? {
+        switch self {
+        case .computed: e.noiseDecomposition()
+        case .given(let n): n
+        case .skipped: nil
+        }
     }
 }

@@ -2,8 +2,9 @@
 
 import CPairKernel
 
-/// The K x d feature matrix `Phi`, stored row-major; the tabular policy is `Phi = I_K`,
-/// materialised so that one code path serves both.
+/// The K x d feature matrix `Phi`, stored row-major; the tabular policy is `Phi = I_K`, never
+/// materialised (every method has its closed form for it), so memory is O(K d) for features
+/// and O(K) for the tabular policy.
 ///
 /// Every score, spread and gradient in pvar uses feature *differences* `phi_y - phi_a`
 /// (difference space) rather than raw rows: for near-identical features the difference of two
@@ -31,15 +32,13 @@ struct FeatureMatrix {
         } else {
             rows = k
             columns = k
-            var s = [Double](repeating: 0, count: k * k)
-            for i in 0..<k { s[i * k + i] = 1 }
-            storage = s
+            storage = []
             isTabular = true
         }
     }
 
     @inline(__always)
-    func entry(_ i: Int, _ k: Int) -> Double { storage[i * columns + k] }
+    func entry(_ i: Int, _ k: Int) -> Double { isTabular ? (i == k ? 1 : 0) : storage[i * columns + k] }
 
     /// `w_y = (phi_y - phi_a) . theta` for every y, each as an unrounded double-double.
     ///
@@ -82,19 +81,21 @@ struct FeatureMatrix {
     /// anchor's own (largest) weight never multiplies a large number, so the deviation of a
     /// near-certain row (`w_a -> 1`) keeps its digits, and for the tabular policy the
     /// complement `1 - w_a` is formed as `sum_{k != a} w_k`, never as a subtraction from 1.
-    /// Returned as K rows of d entries (rows computed concurrently for large K: same bits).
+    /// Returned as K rows of d entries (rows computed concurrently for large K: same bits). For
+    /// the tabular policy that is K x K numbers: only `Evaluation.scores` asks for them, on
+    /// demand; the evaluation itself needs only the norms (`centredRowNorms`).
     func centredRows(weights w: [Double]) -> [[Double]] {
-        let a = argmax(w), d = columns
-        var mean = [Double](repeating: 0, count: d)
-        return storage.withUnsafeBufferPointer { phi in
-            let anchor = phi.baseAddress! + a * d
-            mean.withUnsafeMutableBufferPointer { m in
-                for k in 0..<rows where k != a && w[k] != 0 {
-                    let row = phi.baseAddress! + k * d, wk = w[k]
-                    for c in 0..<d { m[c] += wk * (row[c] - anchor[c]) }
-                }
+        if isTabular {
+            // The rows of the general code below for Phi = I: (e_y - e_a) - (E_w[e] - e_a), whose
+            // a-th entry is S (y = a) or S - 1, every other entry delta_yc - w_c.
+            let a = argmax(w), s = complement(w, a)
+            return parallelMap(rows) { y in
+                (0..<rows).map { c in c == a ? (y == a ? s : s - 1) : (c == y ? 1 : 0) - w[c] }
             }
-            let buffer = UncheckedSendable(phi), means = mean
+        }
+        let (a, means) = centring(w)
+        return storage.withUnsafeBufferPointer { phi in
+            let buffer = UncheckedSendable(phi), d = columns
             return parallelMap(rows) { y in
                 let row = buffer.value.baseAddress! + y * d, anchor = buffer.value.baseAddress! + a * d
                 return [Double](unsafeUninitializedCapacity: d) { out, count in
@@ -103,6 +104,75 @@ struct FeatureMatrix {
                 }
             }
         }
+    }
+
+    /// `||x_y - E_w[x]||` for every row: the norms of `centredRows`, without storing the rows
+    /// (O(K d) time, O(K) memory besides `Phi`; for features each norm is `euclideanNorm` of the
+    /// same row `centredRows` gives, so the same bits).
+    ///
+    /// Tabular (`x_y = e_y`): the centred row is `e_y - w'` with `w'` the weights whose anchor
+    /// entry is the complement `1 - w'_a = S = sum_{k != a} w_k` (as in `centredRows`), so with
+    /// `Q = sum_{c != a} w_c^2`:
+    /// - `y = a`: `||e_a - w'||^2 = S^2 + Q`, scaled by the largest term against underflow (a
+    ///   near-certain anchor has `S` as small as 1e-300);
+    /// - `y != a` (`w_y <= 1/2`): `(1 - w_y)^2 + (1 - S)^2 + (Q - w_y^2)`: the first term is at
+    ///   least 1/4, so the cancellation in `Q - w_y^2` costs at most `eps Q <= eps` of a total of
+    ///   at least 1/4; a few ulps in all. O(K) for all K rows.
+    func centredRowNorms(weights w: [Double]) -> [Double] {
+        if isTabular {
+            let a = argmax(w), s = complement(w, a), oneMinusS = 1 - s
+            var scale = s, q = 0.0
+            for c in 0..<rows where c != a {
+                scale = max(scale, w[c])
+                q += w[c] * w[c]
+            }
+            var scaled = 0.0   // (S^2 + Q) / scale^2
+            if scale > 0 {
+                scaled = (s / scale) * (s / scale)
+                for c in 0..<rows where c != a { let t = w[c] / scale; scaled += t * t }
+            }
+            let anchorNorm = scale > 0 ? scale * scaled.squareRoot() : 0
+            return (0..<rows).map { y in
+                if y == a { return anchorNorm }
+                let u = 1 - w[y]
+                return (u * u + oneMinusS * oneMinusS + (q - w[y] * w[y])).squareRoot()
+            }
+        }
+        let (a, means) = centring(w)
+        return storage.withUnsafeBufferPointer { phi in
+            let buffer = UncheckedSendable(phi), d = columns
+            return parallelMap(rows) { y in
+                let row = buffer.value.baseAddress! + y * d, anchor = buffer.value.baseAddress! + a * d
+                let deviation = [Double](unsafeUninitializedCapacity: d) { out, count in
+                    for c in 0..<d { (out.baseAddress! + c).initialize(to: (row[c] - anchor[c]) - means[c]) }
+                    count = d
+                }
+                return euclideanNorm(deviation)
+            }
+        }
+    }
+
+    /// The anchor `a = argmax w` and `E_w[x] - x_a = sum_{k != a} w_k (x_k - x_a)` (features).
+    private func centring(_ w: [Double]) -> (anchor: Int, means: [Double]) {
+        let a = argmax(w), d = columns
+        var mean = [Double](repeating: 0, count: d)
+        storage.withUnsafeBufferPointer { phi in
+            let anchor = phi.baseAddress! + a * d
+            mean.withUnsafeMutableBufferPointer { m in
+                for k in 0..<rows where k != a && w[k] != 0 {
+                    let row = phi.baseAddress! + k * d, wk = w[k]
+                    for c in 0..<d { m[c] += wk * (row[c] - anchor[c]) }
+                }
+            }
+        }
+        return (a, mean)
+    }
+
+    /// `sum_{k != a, w_k != 0} w_k` in index order.
+    private func complement(_ w: [Double], _ a: Int) -> Double {
+        var s = 0.0
+        for k in 0..<rows where k != a && w[k] != 0 { s += w[k] }
+        return s
     }
 
     /// `Phi^T c` for a vector with `sum_i c_i = 0` (in exact arithmetic), evaluated as

@@ -41,7 +41,8 @@ extension Evaluation {
         let beta = problem.beta
         let mu = pairWeights
         let d = problem.dimension
-        // m = grad L / beta, and feature rows (identity rows for the tabular policy).
+        if problem.isTabular { return tabularNoise() }
+        // m = grad L / beta, and feature rows.
         let m = gradientOverBeta
         @Sendable func feature(_ y: Int, _ c: Int) -> Double {
             if let f = problem.features { return f[y][c] }
@@ -97,6 +98,58 @@ extension Evaluation {
         for b in blocks {
             pair.add(b.pair)
             label.add(b.label)
+        }
+        return NoiseDecomposition(pairNoiseOverBetaSquared: pair.value, labelNoiseOverBetaSquared: label.value,
+                                  pairNoise: safeProduct(beta, beta, pair.value), labelNoise: safeProduct(beta, beta, label.value))
+    }
+
+    /// The noise of a tabular policy (`Phi = I`, so `Delta = e_i - e_j` and d = K) in O(K^2)
+    /// time and O(K) memory, where the general kernel would take O(K^3) and a K x K matrix:
+    /// for `i != j`, `||r Delta - m||^2 = (r - m_i)^2 + (r + m_j)^2 + (||m||^2 - m_i^2 - m_j^2)`,
+    /// the last term in double-double (`||m||^2` accumulated exactly once), so its cancellation
+    /// costs about `eps^2 ||m||^2`: the sum keeps the general kernel's relative accuracy. The
+    /// ordered pairs (i, j) and (j, i) give equal terms (`r` and `Delta` both change sign), so
+    /// each unordered pair is evaluated once with weight `2 mu_i mu_j`; the label part is
+    /// `q (1 - q) ||Delta||^2 = 2 sigmoid(b) sigmoid(-b)`. `r = p - q` by `sigmoidDifference` (one
+    /// evaluation per pair, no per-response exponentials, so no tiny-response special case).
+    /// Rows run in parallel (row i with row K - 1 - i, for balance), each summed in order and
+    /// merged in row order: the same bits for any thread count and CPU.
+    func tabularNoise() -> NoiseDecomposition {
+        let k = problem.responseCount, beta = problem.beta, mu = pairWeights, m = gradientOverBeta
+        let rewards = problem.rewards
+        var squares = DoubleDouble.zero
+        for x in m { squares = squares + twoProduct(x, x) }
+        let mmExact = squares, mm = squares.value
+        @Sendable func row(_ i: Int) -> (pair: Double, label: Double) {
+            var pair = CompensatedSum(), label = CompensatedSum()
+            guard mu[i] != 0 else { return (0, 0) }
+            let mi = twoProduct(m[i], m[i])
+            for j in (i + 1)..<max(k, i + 1) where mu[j] != 0 {
+                let w = 2 * mu[i] * mu[j]
+                let b = rewards[i] - rewards[j]
+                let r = sigmoidDifference(implicitRewardDifference(i, j), b)
+                let rest = max(0, (mmExact - mi - twoProduct(m[j], m[j])).value)
+                let u = r - m[i], v = r + m[j]
+                pair.add(w * (u * u + v * v + rest))
+                label.add(w * 2 * sigmoid(b) * sigmoid(-b))
+            }
+            return (pair.value, label.value)
+        }
+        let halves = parallelMap((k + 1) / 2) { i -> [(pair: Double, label: Double)] in
+            i == k - 1 - i ? [row(i)] : [row(i), row(k - 1 - i)]
+        }
+        var rows = [(pair: Double, label: Double)](repeating: (0, 0), count: k)
+        for (i, h) in halves.enumerated() {
+            rows[i] = h[0]
+            if h.count == 2 { rows[k - 1 - i] = h[1] }
+        }
+        var diagonal = 0.0
+        for y in 0..<k { diagonal += mu[y] * mu[y] }
+        var pair = CompensatedSum(), label = CompensatedSum()
+        pair.add(diagonal * mm)
+        for r in rows {
+            pair.add(r.pair)
+            label.add(r.label)
         }
         return NoiseDecomposition(pairNoiseOverBetaSquared: pair.value, labelNoiseOverBetaSquared: label.value,
                                   pairNoise: safeProduct(beta, beta, pair.value), labelNoise: safeProduct(beta, beta, label.value))

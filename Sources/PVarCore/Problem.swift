@@ -19,16 +19,21 @@ public enum PairDistribution: Sendable, Equatable {
 /// stored input is never altered, so a file round-trips to the same doubles.
 public let normalizationTolerance = 1e-9
 
-/// Largest number of responses accepted: the pair kernel costs O(K^2) and a tabular policy
-/// materialises its K x K identity, so K = 4096 takes seconds and 128 MB; beyond that the
-/// tool would run for minutes and gigabytes without saying so.
-public let maximumResponses = 4096
-/// Largest number of responses of the exported form (`logProbabilities` and `scores`, e.g. a
-/// sequence policy enumerated exhaustively): no K x K matrix is formed, so K = 10,000 costs
-/// 50 million pairs (about half a second).
-public let maximumExportedResponses = 10_000
-/// Largest number of feature entries K x d accepted (about 34 MB of doubles).
-public let maximumFeatureEntries = 1 << 22
+/// Largest number of responses accepted, for every policy form. Memory is O(K d) (no K x K
+/// matrix is ever formed), so the limit is time: the exact pair sums cost O(K^2), about 0.4 ns
+/// per pair on two cores, so K = 2^20 (1.1e12 pairs) takes minutes and a larger K would run for
+/// hours without saying so.
+public let maximumResponses = 1 << 20
+/// Largest number of feature entries K x d accepted: 2^25 doubles are 268 MB (and a JSON file
+/// of about 700 MB); the score norms and `Phi^T c` cost O(K d).
+public let maximumFeatureEntries = 1 << 25
+
+/// The error for more than `maximumResponses` responses in `field`.
+func tooManyResponses(_ k: Int, field: String) -> InputError {
+    InputError(.outOfRange, field: field,
+               problem: "has \(k) entries, more than the supported K = \(maximumResponses) (the exact pair sums are O(K^2): hours beyond it)",
+               fix: "evaluate a random subset of the responses, or estimate PVar from sampled responses (pvar select)")
+}
 
 /// A validated one-prompt problem.
 ///
@@ -80,11 +85,7 @@ public struct Problem: Sendable, Equatable {
         pairs: PairDistribution = .policy
     ) throws(InputError) {
         let k = reference.count
-        guard k <= maximumExportedResponses else {
-            throw InputError(.outOfRange, field: "reference",
-                             problem: "has \(k) entries, more than the supported K = \(maximumExportedResponses)",
-                             fix: "split the responses into smaller instances")
-        }
+        guard k <= maximumResponses else { throw tooManyResponses(k, field: "reference") }
         try Self.requireSize(logProbabilities.count, k, "policy.logProbabilities", "reference")
         for (i, x) in logProbabilities.enumerated() { try Self.requireFinite(x, "policy.logProbabilities[\(i)]") }
         try Self.requireSize(scores.count, k, "policy.scores", "reference")
@@ -147,11 +148,7 @@ public struct Problem: Sendable, Equatable {
             throw InputError(.noResponses, field: "reference", problem: "has no entries (K = 0)",
                              fix: "give at least one response")
         }
-        guard k <= maximumResponses || logProbabilities != nil else {
-            throw InputError(.outOfRange, field: "reference",
-                             problem: "has \(k) entries, more than the supported K = \(maximumResponses)",
-                             fix: "split the responses into smaller instances")
-        }
+        guard k <= maximumResponses || logProbabilities != nil else { throw tooManyResponses(k, field: "reference") }
         guard features == nil || logProbabilities != nil || k * theta.count <= maximumFeatureEntries else {
             throw InputError(.outOfRange, field: "features",
                              problem: "has \(k) x \(theta.count) entries, more than the supported \(maximumFeatureEntries)",

@@ -25,7 +25,7 @@ public struct SequencePolicy: Sendable, Equatable {
     public let theta: [Double]
 
     /// Largest number of sequences enumerated (`V^T`): the exported form's limit.
-    public static let maximumSequences = maximumExportedResponses
+    public static let maximumSequences = maximumResponses
 
     public init(vocabulary: Int, length: Int, tokenFeatures: [[[[Double]]]], theta: [Double]) throws(InputError) {
         let f = "sequence"

@@ -11,8 +11,11 @@ public func errorLine(_ message: String) -> String { "pvar: error: " + message +
 /// `pvar evaluate`'s reading of an instance: the bytes parsed (`InstanceFile.parse`) and
 /// evaluated. The CLI and the explorer's API both call this, so the same bytes give the same
 /// evaluation, or the same `InputError` (whose description is the message after `pvar: error: `).
-public func evaluateInstance(_ data: Data) throws(InputError) -> Evaluation {
-    try Evaluation(InstanceFile.parse(data))
+/// `stage` is told when the parsing ends and the evaluation starts (the CLI's progress line).
+public func evaluateInstance(_ data: Data, stage: (String) -> Void = { _ in }) throws(InputError) -> Evaluation {
+    let problem = try InstanceFile.parse(data)
+    stage("evaluating (the O(K^2) pair sums)")
+    return try Evaluation(problem)
 }
 
 extension Evaluation {
@@ -24,10 +27,10 @@ extension Evaluation {
     }
 
     /// A Markdown summary: the quantities, then one row per statement.
-    public func markdown() -> String {
+    public func markdown(noise noiseOutput: NoiseOutput = .computed) -> String {
         let f = InstanceFile.format
-        let noise = noiseDecomposition()
-        let snr = signalToNoise(noise)
+        let noise = noiseOutput.resolve(self)
+        let snr = noise.map(signalToNoise) ?? .nan
         var out = """
         | quantity | value |
         |---|---|
@@ -41,8 +44,8 @@ extension Evaluation {
         | score spread D | \(f(scoreSpread)) |
         | score bound G | \(f(scoreBound)) |
         | Fisher trace | \(f(fisherTrace)) |
-        | noise of the one-pair gradient | \(f(noise.total)) (labels: \(f(noise.labelNoise))) |
-        | signal-to-noise ratio | \(snr.isFinite ? f(snr) : "inf")\(snrBound.map { " (S1 bound at the reference: \(f($0)))" } ?? "") |
+        | noise of the one-pair gradient | \(noise.map { "\(f($0.total)) (labels: \(f($0.labelNoise)))" } ?? "not computed (--no-noise)") |
+        | signal-to-noise ratio | \(noise == nil ? "not computed" : snr.isFinite ? f(snr) : "inf")\(snrBound.map { " (S1 bound at the reference: \(f($0)))" } ?? "") |
         | at the reference | \(atReference) |
         | pairs are the policy | \(pairsArePolicy) |
 
@@ -128,7 +131,8 @@ public struct EvaluatedClaim: Sendable {
     }
 }
 
-public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil) -> String {
+public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil,
+                           noise: NoiseOutput = .computed) -> String {
     let f = InstanceFile.format
     var extra: [(key: String, json: String)] = []
     let applies: (BoundID) -> Bool = { e.bound($0).applies }
@@ -141,14 +145,15 @@ public func evaluationJSON(_ e: Evaluation, certificate: Certificate?, overrides
         extra.append(("certifiedWithConstant", "{" + items.joined(separator: ", ") + "}"))
     }
     if let c = claim { extra.append(("claim", c.json)) }
-    return e.json(extra: extra)
+    return e.json(extra: extra, noise: noise)
 }
 
 /// `pvar evaluate --format markdown`: the evaluation's tables, the certificate's table and one line
 /// per constant override.
-public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil) -> String {
+public func evaluationMarkdown(_ e: Evaluation, certificate: Certificate?, overrides: [ConstantCertificate], claim: EvaluatedClaim? = nil,
+                               noise: NoiseOutput = .computed) -> String {
     let f = InstanceFile.format
-    var out = e.markdown()
+    var out = e.markdown(noise: noise)
     if let c = claim { out += "\n" + c.markdown }
     let applies: (BoundID) -> Bool = { e.bound($0).applies }
     if let c = certificate { out += "\n" + c.markdown(applies: applies) }

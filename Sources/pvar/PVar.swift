@@ -175,6 +175,9 @@ struct Evaluate: ParsableCommand {
             help: ArgumentHelp("Also evaluate a claim of pvar conjecture's language on the instance (with --certify: in balls too; "
                                + "exit status 1 when certified violated).", valueName: "CLAIM"))
     var claim: String?
+    @Flag(name: .customLong("no-noise"),
+          help: "Skip the O(K^2 d) noise of the one-pair gradient: noise, labelNoise and snr are null (for large K).")
+    var noNoise = false
     @Option(name: .customLong("free-constant"), parsing: .unconditional,
             help: ArgumentHelp("With --claim: the value of the claim's free constant C, a decimal read exactly (0.1 is 1/10).", valueName: "C"))
     var freeConstant: String?
@@ -185,15 +188,29 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        progress.stage("reading the instance")
         let evaluation: Evaluation
         do {
-            evaluation = try evaluateInstance(readInput(input))
+            let data = try readInput(input)
+            progress.stage("parsing the instance")
+            evaluation = try evaluateInstance(data, stage: progress.stage)
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError("\(error)")
         }
         let problem = evaluation.problem
+        let k = problem.responseCount, d = problem.dimension
+        progress.label = "K = \(k), d = \(d)"
+        let noise: NoiseOutput
+        if noNoise {
+            noise = .skipped
+        } else {
+            progress.stage("the noise (O(K^2 d); --no-noise skips it)")
+            noise = .given(evaluation.noiseDecomposition())
+        }
         var checked: EvaluatedClaim? = nil
         if let text = claim {
             let parsed: Claim
@@ -213,12 +230,16 @@ struct Evaluate: ParsableCommand {
             }
             checked = c
         }
+        if certify { progress.stage("certifying in ball arithmetic") }
         let certificate = certify ? PVarCertify.certify(problem) : nil
         let overrides = constant.map { ConstantCertificate(problem, $0.id, constant: $0.constant) }
-        switch format {
-        case .json: print(evaluationJSON(evaluation, certificate: certificate, overrides: overrides, claim: checked), terminator: "")
-        case .markdown: print(evaluationMarkdown(evaluation, certificate: certificate, overrides: overrides, claim: checked), terminator: "")
+        progress.stage("writing")
+        let text = switch format {
+        case .json: evaluationJSON(evaluation, certificate: certificate, overrides: overrides, claim: checked, noise: noise)
+        case .markdown: evaluationMarkdown(evaluation, certificate: certificate, overrides: overrides, claim: checked, noise: noise)
         }
+        progress.finish()
+        print(text, terminator: "")
         if checked?.certificate?.verdict == .violated { throw ExitCode(1) }
     }
 }

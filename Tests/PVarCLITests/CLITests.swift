@@ -197,3 +197,39 @@ struct ReadmeTourTests {
         #expect(r.stdout == pasted)
     }
 }
+
+@Suite("CLIScale")
+struct CLIScaleTests {
+    static let example = packageRoot.appendingPathComponent("Proofs/examples/k3-features.json").path
+
+    @Test("--no-noise writes null for noise, labelNoise and snr, and every other line as without it")
+    func noNoise() throws {
+        let full = try pvar(["evaluate", "--input", Self.example])
+        let skipped = try pvar(["evaluate", "--input", Self.example, "--no-noise"])
+        #expect(full.status == 0 && skipped.status == 0)
+        let noiseKeys = ["\"noise\"", "\"labelNoise\"", "\"snr\""]
+        let (a, b) = (full.stdout.split(separator: "\n"), skipped.stdout.split(separator: "\n"))
+        #expect(a.count == b.count)
+        for (x, y) in zip(a, b) {
+            if let key = noiseKeys.first(where: { x.contains($0 + ":") }) {
+                #expect(y == "  \(key): null," && x != y, "\(y)")
+            } else {
+                #expect(x == y)
+            }
+        }
+        let markdown = try pvar(["evaluate", "--input", Self.example, "--no-noise", "--format", "markdown"])
+        #expect(markdown.stdout.contains("| noise of the one-pair gradient | not computed (--no-noise) |"))
+    }
+
+    @Test("the progress line: on stderr past progressDelay (here 0 s, forced with PVAR_PROGRESS=1), never otherwise off a terminal")
+    func progressLine() throws {
+        let forced = try pvar(["evaluate", "--input", Self.example], environment: ["PVAR_PROGRESS": "1", "PVAR_PROGRESS_DELAY": "0"])
+        #expect(forced.status == 0)
+        #expect(forced.stderr.contains("pvar: ") && forced.stderr.contains("evaluating (the O(K^2) pair sums)")
+                && forced.stderr.contains("K = 3, d = 2: the noise"), "\(forced.stderr)")
+        let quiet = try pvar(["evaluate", "--input", Self.example], environment: ["PVAR_PROGRESS": "1", "PVAR_PROGRESS_DELAY": "30"])
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let plain = try pvar(["evaluate", "--input", Self.example])
+        #expect(plain.stderr.isEmpty && plain.stdout == forced.stdout)
+    }
+}
