@@ -25,18 +25,16 @@ public enum InstanceFile {
     /// Numbers are read with `JSONDecoder`, which rounds decimal input correctly (to the nearest
     /// double); `JSONSerialization` on Linux does not (it is off by an ulp on some inputs), which
     /// would make a witness file evaluate a different instance than the one written.
-    public static func parse(_ data: Data) throws(InputError) -> Problem {
-        try scanTopLevel(data)
+    ///
+    /// The common forms are read by `FastInstanceReader` (the same doubles, far faster); every
+    /// other input, and every error, takes the full path. `reader: .decoder` forces the full
+    /// path (the tests compare the two).
+    public static func parse(_ data: Data, reader: Reader = .fast) throws(InputError) -> Problem {
         let raw: RawInstance
-        do {
-            raw = try JSONDecoder().decode(RawInstance.self, from: data)
-        } catch let e as InputError {
-            throw e
-        } catch let e as DecodingError {
-            throw inputError(e)
-        } catch {
-            throw InputError(.malformed, field: "input", problem: "could not be read (\(error))",
-                             fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
+        if reader == .fast, let fast = FastInstanceReader.read(data) {
+            raw = fast
+        } else {
+            raw = try decode(data)
         }
         if let e = raw.exported {
             return try Problem(beta: raw.beta, logProbabilities: e.logProbabilities, scores: e.scores,
@@ -50,6 +48,33 @@ public enum InstanceFile {
         }
         return try Problem(beta: raw.beta, features: raw.features, theta: raw.theta,
                            reference: raw.reference, rewards: raw.rewards, pairs: raw.pairs)
+    }
+
+    /// Whether `parse` reads `data` by the fast reader (the tests check it does on the common
+    /// forms, so that comparing the two readers compares something).
+    public static func fastReaderAccepts(_ data: Data) -> Bool { FastInstanceReader.read(data) != nil }
+
+    /// Which reader `parse` uses.
+    public enum Reader: Sendable {
+        /// `FastInstanceReader` where it applies, else the full path.
+        case fast
+        /// Always the full path (`scanTopLevel` and `JSONDecoder`).
+        case decoder
+    }
+
+    /// The full path: the lexical checks, then `JSONDecoder` (every form, every error message).
+    static func decode(_ data: Data) throws(InputError) -> RawInstance {
+        try scanTopLevel(data)
+        do {
+            return try JSONDecoder().decode(RawInstance.self, from: data)
+        } catch let e as InputError {
+            throw e
+        } catch let e as DecodingError {
+            throw inputError(e)
+        } catch {
+            throw InputError(.malformed, field: "input", problem: "could not be read (\(error))",
+                             fix: "give one JSON object with keys \(keys.joined(separator: ", "))")
+        }
     }
 
     /// A lexical pass over the JSON text for what `JSONDecoder` accepts silently or reports
@@ -129,6 +154,9 @@ public enum InstanceFile {
             var tokenFeatures: [[[[Double]]]]
             var theta: [Double]
         }
+
+        /// An empty instance, filled by `FastInstanceReader`.
+        init() {}
 
         struct Key: CodingKey {
             var stringValue: String

@@ -57,10 +57,19 @@ func evaluationProblem(_ e: Evaluation) -> String? {
     return nil
 }
 
-/// Decodes an instance file; on success checks the encode/decode round trip, evaluates it
-/// (with the one-pair noise up to K = 32) and, for K <= 3 and d <= 3, certifies it at 128 bits.
+/// Decodes an instance file by both readers (the fast one and the full `JSONDecoder` path must
+/// give the same instance bit for bit, or the same error); on success checks the encode/decode
+/// round trip, evaluates it (with the one-pair noise up to K = 32) and, for K <= 3 and d <= 3,
+/// certifies it at 128 bits.
 func fuzzInstance(_ bytes: [UInt8]) -> String? {
-    guard let p = try? InstanceFile.parse(Data(bytes)) else { return nil }
+    let fast = Result { () throws(InputError) -> Problem in try InstanceFile.parse(Data(bytes)) }
+    let full = Result { () throws(InputError) -> Problem in try InstanceFile.parse(Data(bytes), reader: .decoder) }
+    switch (fast, full) {
+    case (.success(let a), .success(let b)) where InstanceFile.encode(a) == InstanceFile.encode(b): break
+    case (.failure(let a), .failure(let b)) where a == b: break
+    default: return "the two readers disagree: \(fast) vs \(full)"
+    }
+    guard let p = try? fast.get() else { return nil }
     let text = InstanceFile.encode(p)
     guard let again = try? InstanceFile.parse(Data(text.utf8)) else { return "the encoded instance does not decode: \(text)" }
     if again != p { return "encode then decode changed the instance: \(text)" }
