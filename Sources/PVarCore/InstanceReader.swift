@@ -97,27 +97,21 @@ enum FastInstanceReader {
             return x
         }
 
-        mutating func numbers() -> [Double]? {
+        /// `[x, x, ...]`, each `x` read by `element`.
+        mutating func array<T>(_ element: (inout Cursor) -> T?) -> [T]? {
             guard take(UInt8(ascii: "[")) else { return nil }
-            var out: [Double] = []
+            var out: [T] = []
             if take(UInt8(ascii: "]")) { return out }
             repeat {
-                guard let x = number() else { return nil }
+                guard let x = element(&self) else { return nil }
                 out.append(x)
             } while take(UInt8(ascii: ","))
             return take(UInt8(ascii: "]")) ? out : nil
         }
 
-        mutating func rows() -> [[Double]]? {
-            guard take(UInt8(ascii: "[")) else { return nil }
-            var out: [[Double]] = []
-            if take(UInt8(ascii: "]")) { return out }
-            repeat {
-                guard let row = numbers() else { return nil }
-                out.append(row)
-            } while take(UInt8(ascii: ","))
-            return take(UInt8(ascii: "]")) ? out : nil
-        }
+        mutating func numbers() -> [Double]? { array { $0.number() } }
+
+        mutating func rows() -> [[Double]]? { array { $0.numbers() } }
 
         mutating func instance() -> InstanceFile.RawInstance? {
             var raw = InstanceFile.RawInstance()

@@ -6,7 +6,7 @@ import PVarCore
 import PVarVerify
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

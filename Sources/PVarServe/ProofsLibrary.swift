@@ -3,6 +3,7 @@
 
 import Foundation
 import PVarCore
+import PVarReport
 
 /// The Proofs folder (the walkthrough, the setting, one file per statement, `examples/`).
 public struct ProofsLibrary: Sendable {
@@ -118,23 +119,11 @@ public struct ProofsLibrary: Sendable {
 
     /// `GET /api/setup`: the presets and the links, one JSON object.
     public func setupJSON() -> String {
-        func string(_ s: String) -> String {
-            var out = "\""
-            for c in s.unicodeScalars {
-                switch c {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-                default: out.unicodeScalars.append(c)
-                }
-            }
-            return out + "\""
-        }
         let presets = presets().map { p in
-            "{\"name\": \(string(p.name)), \"link\": \(p.link.map(string) ?? "null"), \"draft\": "
+            "{\"name\": \(jsonString(p.name)), \"link\": \(p.link.map(jsonString) ?? "null"), \"draft\": "
                 + ExplorerAPI.encode(p.draft).trimmingCharacters(in: .whitespacesAndNewlines) + "}"
         }
-        let links = links().map { "\(string($0.quantity)): \(string($0.url))" }
+        let links = links().map { "\(jsonString($0.quantity)): \(jsonString($0.url))" }
         return "{\"presets\": [" + presets.joined(separator: ", ") + "], \"links\": {" + links.joined(separator: ", ") + "}}\n"
     }
 
