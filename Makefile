@@ -65,20 +65,44 @@ screenshot: deps
 	@$(MAKE) --no-print-directory browser-test SCREENSHOT=Reports/explorer.png
 
 # Speed, side by side at K = 4096, d = 64: pvar (all cores, and the same sweep pinned to one core
-# with taskset), the scalar C pair loop, the NumPy evaluation (numpy installed from PyPI when
-# missing); writes Reports/performance.md and prints the ratios.
-BENCH_SHAPES = --responses 64 128 256 512 1024 2048 4096 --dim 64 --repeat 9
+# with taskset), the scalar C pair loop (cc -O3 -march=native), the NumPy evaluation (numpy
+# installed from PyPI when missing); then large K end to end: `pvar evaluate --no-noise` on the
+# bench family's JSON file (Tests/Bench/large_instance.py) at LARGE_K, on both cores and on one,
+# next to the C loop and NumPy (NumPy only where its K x K matrices fit in half the available
+# memory). Writes Reports/performance.md and prints the ratios.
+BENCH_SHAPES = --responses 64 128 256 512 1024 2048 4096 16384 65536 --dim 64 --repeat 9
+LARGE_K ?= 4096 16384 65536
+BENCH_DIR = .build/bench
+# Median wall seconds of $(2) runs of the command $(1) (GNU time; the command's output discarded).
+define median_seconds
+$$(for i in $$(seq $(2)); do /usr/bin/time -f %e $(1) 2>&1 >/dev/null | tail -1; done | sort -g | awk '{a[NR]=$$1} END {print a[int((NR+1)/2)]}')
+endef
 bench: build
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
-	cc -O2 -o .build/pair_loop Tests/Bench/pair_loop.c -lm
-	$(SWIFT) build -c release --product pvar
-	@c=$$(.build/pair_loop 4096 64 5 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
-	cn=$$(.build/pair_loop 4096 64 5 --no-loss | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	@mkdir -p $(BENCH_DIR)
+	cc -O3 -march=native -o $(BENCH_DIR)/pair_loop Tests/Bench/pair_loop.c -lm
+	@pvar=$$($(SWIFT) build -c release --show-bin-path)/pvar; \
+	c=$$($(BENCH_DIR)/pair_loop 4096 64 5 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	cn=$$($(BENCH_DIR)/pair_loop 4096 64 5 --no-loss | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
 	np=$$(python3 Tests/Bench/numpy_eval.py 4096 64 3 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
-	one=$$(taskset -c 0 $$($(SWIFT) build -c release --show-bin-path)/pvar bench $(BENCH_SHAPES) | sed -n 's/^K=.* seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
-	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval; pvar on one core: $$(echo $$one | tr ' ' '\n' | tail -1) s/eval"; \
-	$$($(SWIFT) build -c release --show-bin-path)/pvar bench $(BENCH_SHAPES) --threads 1 2 --single-core-seconds $$one \
-	  --numpy-seconds $$np --c-seconds $$c --c-seconds-no-loss $$cn --report Reports/performance.md
+	one=$$(taskset -c 0 $$pvar bench $(BENCH_SHAPES) | sed -n 's/^K=.* seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	echo "C loop: $$c s/eval (without the loss: $$cn); NumPy: $$np s/eval"; \
+	printf 'K\tevaluate\tevaluate_one_core\tc_loop\tc_loop_no_loss\tnumpy\n' > $(BENCH_DIR)/large.tsv; \
+	avail_kb=$$(awk '/MemAvailable/ {print $$2}' /proc/meminfo); \
+	for k in $(LARGE_K); do \
+	  python3 Tests/Bench/large_instance.py $$k 64 > $(BENCH_DIR)/k$$k.json; \
+	  runs=$$([ $$k -le 16384 ] && echo 5 || echo 3); \
+	  two=$(call median_seconds,$$pvar evaluate --input $(BENCH_DIR)/k$$k.json --no-noise,$$runs); \
+	  single=$(call median_seconds,taskset -c 0 $$pvar evaluate --input $(BENCH_DIR)/k$$k.json --no-noise,$$runs); \
+	  cl=$$($(BENCH_DIR)/pair_loop $$k 64 1 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	  cln=$$($(BENCH_DIR)/pair_loop $$k 64 $$runs --no-loss | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); \
+	  if [ $$((96 * k * k / 1024)) -lt $$((avail_kb / 2)) ]; then npk=$$(python3 Tests/Bench/numpy_eval.py $$k 64 1 | sed -n 's/.*seconds\/eval=\([0-9.e+-]*\).*/\1/p'); else npk=-; fi; \
+	  echo "K=$$k: pvar evaluate $$two s (one core $$single s), C loop $$cl s (without the loss $$cln s), NumPy $$npk"; \
+	  printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$k $$two $$single $$cl $$cln $$npk >> $(BENCH_DIR)/large.tsv; \
+	  rm -f $(BENCH_DIR)/k$$k.json; \
+	done; \
+	$$pvar bench $(BENCH_SHAPES) --threads 1 2 --single-core-seconds $$one \
+	  --numpy-seconds $$np --c-seconds $$c --c-seconds-no-loss $$cn --large-table $(BENCH_DIR)/large.tsv --report Reports/performance.md
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every input surface: the package in
 # Tests/Fuzz, one executable per target (FuzzTarget in Tests/Fuzz/Targets). Each target starts

@@ -6,17 +6,26 @@
 //   tanh(db/2) = (eb_i - eb_j) / B          (series of db where |db| <= 1/2)
 //   p - q = (ea_i eb_j - ea_j eb_i) / (A B)  (= tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B), series
 //                                             of dg where |dg| <= 1/2)
-//   loss = (1 - q) da + log1p(ea_j / ea_i)   for da >= 0, q (-da) + log1p(ea_i / ea_j) below,
+//   loss = (1 - q) da + log1p(ea_j / ea_i)   for da >= 0 (each pair is visited with da >= 0),
 // with log1p(u), u in [0, 1], as 2 atanh(s), s = u / (2 + u) (u <= sqrt2 - 1) or
-// log 2 + 2 atanh((u - 1)/(u + 3)), |s| <= 0.1716, by its series. Two divisions per pair:
-// X = A den gives 1/A = den / X and s = num (A / X); 1/B alone (so label terms do not depend on
-// the policy: one shared reciprocal made PVar_labels move by an ulp with beta).
+// log 2 + 2 atanh((u - 1)/(u + 3)), |s| <= 0.1716, by its series.
+//
+// Three passes, each over the responses sorted by its own key (descending), so that the pairs
+// needing a series (a centred difference within 1/2 of 0) sit next to the diagonal and a vector
+// of eight pairs evaluates the series only when one of its lanes needs it:
+// - policy pass (by v): tanh(da/2) and the loss; 1/A and the log1p quotient from one reciprocal
+//   (X = A den gives 1/A = den / X and s = num (A / X)), 1/B for (1 - q);
+// - label pass (by r): tanh(db/2) with 1/B alone, so every label term (hence PVar of the labels)
+//   is the same double for any policy and beta;
+// - residual pass (by beta v - r): p - q with 1/(A B), the disagreement and the residual row sums.
+// Each row's lanes are reduced in a fixed order and the rows enter compensated totals.
 // Accuracy: the ratio forms lose at most ~8 eps where |tanh| >= tanh(1/4) and the series are
 // accurate to ~4e-18 relative on |x| <= 1/2; see `FastPairSums` for the whole error budget.
 //
 // Determinism: no multiply-add is contracted to an FMA (pragma below and -ffp-contract=off in
 // Package.swift) and the lane width is fixed, so the SSE2, AVX2 and AVX-512 builds of the body
-// perform the same IEEE operations in the same order and produce bit-identical sums. (Explicit
+// perform the same IEEE operations in the same order and produce bit-identical sums (a skipped
+// series changes no lane: the select would have kept the ratio form in every lane). (Explicit
 // FMAs were measured: 5% faster with AVX2, but a libm call per FMA made SSE2 nine times slower.)
 #pragma STDC FP_CONTRACT OFF
 // 8-lane vectors change the calling convention of non-inlined helpers between targets; every
@@ -89,44 +98,88 @@ INLINE lanes residual(lanes eai, lanes ebi, lanes eaj, lanes ebj, lanes da, lane
     return select_(near_zero(dg), half_tanh_series(dg) * (eai * ebj + eaj * ebi), eai * ebj - eaj * ebi) * inv_ab;
 }
 
-INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
-                       double *rows, double *comp, pvar_pair_sums *out) {
+/// Whether any lane of the mask is set.
+INLINE int any_lane(lane_mask m) { return __builtin_reduce_or(m) != 0; }
+
+/// A row's lanes, reduced in a fixed order, into the compensated total (total[0] + total[1]).
+INLINE void add_row(double total[2], lanes row) {
+    double s = 0;
+    for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) s += row[lane];
+    add_compensated(&total[0], &total[1], s);
+}
+
+/// Rows [row_begin, row_end) of the policy order (v descending, so da >= 0 for j > i): PVar of
+/// the policy and the loss term (1 - q) da + log1p(ea_j / ea_i).
+INLINE void policy_rows(const pvar_pair_inputs *in, long row_begin, long row_end, double pvp_total[2], double loss_total[2]) {
     const long k = in->k;
     const double beta = in->beta;
-    const double *v = in->v, *r = in->r, *ea = in->ea, *eb = in->eb, *rec_a = in->rec_a;
-    const double *pi_s = in->pi_s, *mu_s = in->mu_s, *mu = in->mu;
-    lanes pvp = splat(0), pvl = splat(0), dis = splat(0), loss = splat(0);
+    const double *v = in->p_v, *ea = in->p_ea, *eb = in->p_eb, *pi_s = in->p_pi_s, *mu = in->p_mu;
     for (long i = row_begin; i < row_end; i++) {
-        const lanes vi = splat(v[i]), ri = splat(r[i]), eai = splat(ea[i]), ebi = splat(eb[i]);
-        const lanes rec_ai = splat(rec_a[i]), pi_si = splat(pi_s[i]), mu_si = splat(mu_s[i]), mui = splat(mu[i]);
-        lanes row = splat(0), row_comp = splat(0);
+        const lanes vi = splat(v[i]), eai = splat(ea[i]), ebi = splat(eb[i]), rec_ai = splat(1 / ea[i]);
+        const lanes pi_si = splat(pi_s[i]), mui = splat(mu[i]);
+        lanes pvp = splat(0), loss = splat(0);
         for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
             const lanes eaj = load(ea + j), ebj = load(eb + j);
-            const lanes da = splat(beta) * (vi - load(v + j)), db = ri - load(r + j);
-            const lanes a = eai + eaj, b = ebi + ebj;
-            // u = ea_j / ea_i for da >= 0 (so u <= 1), ea_i / ea_j below.
-            const lane_mask up = da >= 0;
-            const lanes u = select_(up, eaj * rec_ai, eai * load(rec_a + j));
+            const lanes da = splat(beta) * (vi - load(v + j));
+            const lanes a = eai + eaj;
+            const lanes u = eaj * rec_ai;   // ea_j / ea_i <= 1
             lane_mask low;
             lanes num, den;
             log1p_parts(u, &low, &num, &den);
-            // 1/A and the log1p quotient from one reciprocal; 1/B on its own, so that every label
-            // quantity (tanh((r_i - r_j)/2), hence PVar of the labels) is the same double for any
-            // policy and beta.
             const lanes x = 1 / (a * den);
-            const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / b, inv_ab = inv_a * inv_b;
-            const lanes tp = select_(near_zero(da), half_tanh_series(da), (eai - eaj) * inv_a);
-            const lanes tq = select_(near_zero(db), half_tanh_series(db), (ebi - ebj) * inv_b);
-            const lanes e = residual(eai, ebi, eaj, ebj, da, db, inv_ab);
-            // (1 - q) da for da >= 0, q (-da) below; (-eb_i) inv_b da rounds exactly as eb_i inv_b (-da).
-            const lanes linear = select_(up, ebj, -ebi) * inv_b * da;
-            const lanes log1p_u = log1p_finish(low, s);
-            const lanes w_policy = pi_si * load(pi_s + j), w_scaled = mu_si * load(mu_s + j), w = mui * load(mu + j);
-            pvp += w_policy * tp * tp;
-            pvl += w_scaled * tq * tq;
-            dis += w_scaled * e * e;
-            loss += w * (linear + log1p_u);
-            const lanes we = w * e;
+            const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / (ebi + ebj);
+            lanes tp = (eai - eaj) * inv_a;
+            const lane_mask near = near_zero(da);
+            if (any_lane(near)) tp = select_(near, half_tanh_series(da), tp);
+            const lanes linear = ebj * inv_b * da;   // (1 - q) da
+            pvp += pi_si * load(pi_s + j) * tp * tp;
+            loss += mui * load(mu + j) * (linear + log1p_finish(low, s));
+        }
+        add_row(pvp_total, pvp);
+        add_row(loss_total, loss);
+    }
+}
+
+/// Rows [row_begin, row_end) of the label order (r descending): PVar of the labels.
+INLINE void label_rows(const pvar_pair_inputs *in, long row_begin, long row_end, double pvl_total[2]) {
+    const long k = in->k;
+    const double *r = in->l_r, *eb = in->l_eb, *mu_s = in->l_mu_s;
+    for (long i = row_begin; i < row_end; i++) {
+        const lanes ri = splat(r[i]), ebi = splat(eb[i]), mu_si = splat(mu_s[i]);
+        lanes pvl = splat(0);
+        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
+            const lanes ebj = load(eb + j), db = ri - load(r + j);
+            lanes tq = (ebi - ebj) * (1 / (ebi + ebj));
+            const lane_mask near = near_zero(db);
+            if (any_lane(near)) tq = select_(near, half_tanh_series(db), tq);
+            pvl += mu_si * load(mu_s + j) * tq * tq;
+        }
+        add_row(pvl_total, pvl);
+    }
+}
+
+/// Rows [row_begin, row_end) of the residual order (beta v - r descending, so dg >= 0 up to
+/// rounding for j > i): p - q, the disagreement and the compensated residual row sums.
+INLINE void residual_rows(const pvar_pair_inputs *in, long row_begin, long row_end,
+                          double *rows, double *comp, double dis_total[2]) {
+    const long k = in->k;
+    const double beta = in->beta;
+    const double *v = in->m_v, *r = in->m_r, *ea = in->m_ea, *eb = in->m_eb, *mu_s = in->m_mu_s, *mu = in->m_mu;
+    for (long i = row_begin; i < row_end; i++) {
+        const lanes vi = splat(v[i]), ri = splat(r[i]), eai = splat(ea[i]), ebi = splat(eb[i]);
+        const lanes mu_si = splat(mu_s[i]), mui = splat(mu[i]);
+        lanes dis = splat(0), row = splat(0), row_comp = splat(0);
+        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
+            const lanes eaj = load(ea + j), ebj = load(eb + j);
+            const lanes da = splat(beta) * (vi - load(v + j)), db = ri - load(r + j);
+            const lanes inv_ab = 1 / ((eai + eaj) * (ebi + ebj));
+            const lanes dg = da - db;
+            lanes e = eai * ebj - eaj * ebi;
+            const lane_mask near = near_zero(dg);
+            if (any_lane(near)) e = select_(near, half_tanh_series(dg) * (eai * ebj + eaj * ebi), e);
+            e = e * inv_ab;
+            dis += mu_si * load(mu_s + j) * e * e;
+            const lanes we = mui * load(mu + j) * e;
             lanes t, err;
             two_sum(row, we, &t, &err);
             row = t;
@@ -140,18 +193,20 @@ INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
             add_compensated(rows + i, comp + i, row[lane]);
             comp[i] += row_comp[lane];
         }
+        add_row(dis_total, dis);
     }
-    double sums[4] = {0, 0, 0, 0};
-    for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
-        sums[0] += pvp[lane];
-        sums[1] += pvl[lane];
-        sums[2] += dis[lane];
-        sums[3] += loss[lane];
-    }
-    out->pvar_policy = sums[0];
-    out->pvar_labels = sums[1];
-    out->disagreement = sums[2];
-    out->loss = sums[3];
+}
+
+INLINE void block_body(const pvar_pair_inputs *in, long row_begin, long row_end,
+                       double *rows, double *comp, pvar_pair_sums *out) {
+    double pvp[2] = {0, 0}, loss[2] = {0, 0}, pvl[2] = {0, 0}, dis[2] = {0, 0};
+    policy_rows(in, row_begin, row_end, pvp, loss);
+    label_rows(in, row_begin, row_end, pvl);
+    residual_rows(in, row_begin, row_end, rows, comp, dis);
+    out->pvar_policy = pvp[0] + pvp[1];
+    out->pvar_labels = pvl[0] + pvl[1];
+    out->disagreement = dis[0] + dis[1];
+    out->loss = loss[0] + loss[1];
 }
 
 /// The noise sums of rows [row_begin, row_end): for pairs i < j (weights 2 mu_i mu_j, both

@@ -3,8 +3,9 @@
 import Foundation
 
 /// Reads a well-formed instance file of the common forms (`beta`, `features` or null, `theta`,
-/// `reference`, `rewards`, `pairs`) in one pass over the bytes, numbers converted by the C
-/// library's `strtod` (correctly rounded, as `JSONDecoder` is, so the same doubles). Anything
+/// `reference`, `rewards`, `pairs`) in one pass over the bytes, numbers converted by the
+/// Eisel-Lemire algorithm (`eiselLemireDouble`) or, where it does not decide, the C library's
+/// `strtod` (both correctly rounded, as `JSONDecoder` is, so the same doubles). Anything
 /// else (a `policy` or `sequence` block, an unknown or repeated key, a string escape, a value of
 /// the wrong type, a number outside the double range, malformed JSON) returns nil and the file
 /// goes to the full path (`InstanceFile.scanTopLevel` + `JSONDecoder`), which reads every form
@@ -58,8 +59,9 @@ enum FastInstanceReader {
             return true
         }
 
-        /// A JSON number (the grammar checked here), converted by strtod; nil outside the double
-        /// range (overflow, or a nonzero number that would round to 0: the full path reports it).
+        /// A JSON number (the grammar checked here), converted by `eiselLemireDouble` or strtod;
+        /// nil outside the double range (overflow, or a nonzero number that would round to 0: the
+        /// full path reports it).
         mutating func number() -> Double? {
             skipSpace()
             let start = i
@@ -82,6 +84,7 @@ enum FastInstanceReader {
                 if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
                 guard digits() > 0 else { return nil }
             }
+            if let x = eiselLemireDouble(UnsafeBufferPointer(rebasing: bytes[start..<i])) { return x }
             let length = i - start
             guard length < 64 else { return nil }
             var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))

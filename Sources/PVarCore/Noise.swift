@@ -55,7 +55,7 @@ extension Evaluation {
 
         let layout = PairLayout(beta: beta, logRatio: logRatio, rewards: problem.rewards)
         let stride = k + Int(PVAR_KERNEL_PAD)
-        let inputs = layout.kernelInputs(v: logRatio, r: problem.rewards, piS: mu, muS: mu, mu: mu)
+        let inputs = layout.kernelInputs(v: logRatio, r: problem.rewards, mu: mu)
         // Features transposed (d rows of k + PAD), tiny and padded columns copied from the template.
         let phiT: [Double] = inputs == nil ? [] : (0..<(d * stride)).map { n in feature(layout.source(n % stride).index, n / stride) }
         let level = instructionSet?.rawValue ?? 0

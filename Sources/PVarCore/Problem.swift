@@ -215,9 +215,11 @@ public struct Problem: Sendable, Equatable {
         return s == 1 ? v : v.map { $0 / s }
     }
 
-    static func requireFinite(_ x: Double, _ field: String) throws(InputError) {
+    /// The field's name is formed only for the error (an autoclosure: a K = 65,536, d = 64 file
+    /// has four million entries, and forming each name cost about a second).
+    static func requireFinite(_ x: Double, _ field: @autoclosure () -> String) throws(InputError) {
         guard x.isFinite else {
-            throw InputError(.notFinite, field: field, problem: "is \(x)",
+            throw InputError(.notFinite, field: field(), problem: "is \(x)",
                              fix: "every number must be finite")
         }
     }

@@ -23,6 +23,8 @@ struct Bench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Seconds/eval of the same sweep pinned to one core (one per shape, in order), for the report.")
     var singleCoreSeconds: [Double] = []
     @Option(help: "Write a Markdown report (with an SVG plot beside it) to this path.") var report: String?
+    @Option(help: "Tab-separated end-to-end timings at large K for the report (written by make bench; see LargeKTiming).")
+    var largeTable: String?
 
     func validate() throws {
         guard responses.allSatisfy({ (1...maximumResponses).contains($0) }) else {
@@ -40,14 +42,20 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
+    /// The bench family (`benchInstance`: moderate logits, every pair in the vector kernel), one
+    /// seed per shape and index.
     func problem(_ k: Int, _ d: Int, index: Int = 0) -> Problem {
-        InstanceGenerator(runSeed: seed, limits: GeneratorLimits(responses: k...k, dimension: d...d)).instance(.onPolicy, .gaussian, index: index)
+        benchInstance(responses: k, dimension: d, seed: deriveSeed(seed, [UInt64(k), UInt64(d), UInt64(index)]))
     }
 
-    /// Median seconds of `repetitions` evaluations of `p` with `kernel`.
+    /// Timed evaluations at K: `--repeat` up to `referenceShapeLimit`, at most 3 above (one
+    /// evaluation there takes seconds).
+    func repetitions(_ k: Int) -> Int { k <= referenceShapeLimit ? repetitions : min(repetitions, 3) }
+
+    /// Median seconds of `repetitions(K)` evaluations of `p` with `kernel`.
     func median(_ p: Problem, _ kernel: PairKernel) throws -> Double {
         var times: [Double] = []
-        for _ in 0..<repetitions {
+        for _ in 0..<repetitions(p.responseCount) {
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try Evaluation(p, kernel: kernel)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
@@ -68,9 +76,9 @@ struct Bench: AsyncParsableCommand {
                 print("K=\(k) d=\(d) seconds/eval=\(significant(t.secondsPerEval, 6)) evals/second=\(significant(1 / t.secondsPerEval, 4))")
             }
         }
-        // The largest shape once per instruction set (default first).
+        // The reference shape once per instruction set (default first).
         var instructionSets: [(name: String, seconds: Double)] = []
-        if let largest = timings.max(by: { $0.responses * $0.dimension < $1.responses * $1.dimension }) {
+        if let largest = referenceShape(timings) {
             instructionSets.append((best.description, largest.secondsPerEval))
             for set in KernelInstructionSet.available.reversed() where set != best {
                 let seconds = try median(problem(largest.responses, largest.dimension), .fastUsing(set))
@@ -89,7 +97,7 @@ struct Bench: AsyncParsableCommand {
             throughput.append((n, Double(count) / seconds))
             print("sweep K=256 d=16 threads=\(n) instances/second=\(significant(Double(count) / seconds, 4))")
         }
-        if let largest = timings.max(by: { $0.responses * $0.dimension < $1.responses * $1.dimension }) {
+        if let largest = referenceShape(timings) {
             let one = largest.singleCoreSecondsPerEval
             if let n = numpySeconds {
                 print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(significant(n / largest.secondsPerEval, 3))x all cores"
@@ -102,10 +110,17 @@ struct Bench: AsyncParsableCommand {
                 print("pvar / C loop (without loss): \(significant(largest.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
             }
         }
+        var large: [LargeKTiming] = []
+        if let path = largeTable {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError("--large-table", error) }
+            large = try parseLargeKTable(text)
+        }
         if let path = report {
             let references = BenchReferences(numpySeconds: numpySeconds, cSeconds: cSeconds, cSecondsNoLoss: cSecondsNoLoss,
                                              instructionSets: instructionSets, defaultInstructionSet: best.description)
-            let files = performanceReport(timings: timings, throughput: throughput, references: references, command: "make bench")
+            let files = performanceReport(timings: timings, throughput: throughput, references: references, large: large,
+                                          command: "make bench")
             let dir = (path as NSString).deletingLastPathComponent
             for (name, text) in [((path as NSString).lastPathComponent, files.markdown), ("plots/performance.svg", files.svg)] {
                 let target = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)

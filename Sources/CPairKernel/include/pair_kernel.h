@@ -7,24 +7,39 @@
 
 #include <stddef.h>
 
-/// Per-response inputs of the pair kernel, each an array of `k + PVAR_KERNEL_PAD` doubles.
+/// Per-response inputs of the pair kernel, in three orders: each array has `k + PVAR_KERNEL_PAD`
+/// doubles, the responses sorted by one key, descending, so that for j > i the pair's difference
+/// in that key is >= 0 and the pairs where a centred quantity is near 0 (and needs its series)
+/// sit next to the diagonal:
+/// - the policy order (by v): PVar of the policy and the loss;
+/// - the label order (by r): PVar of the labels;
+/// - the residual order (by beta v - r): the residual p - q, the disagreement and the row sums.
 /// Entries `k ..< k + PVAR_KERNEL_PAD` (and any response the caller wants left out) must be
 /// neutral: weights 0 and otherwise a copy of a normal response's values (so every lane's
 /// arithmetic is that of a real pair and stays finite; `PairLayout` in Swift builds them).
 typedef struct {
     long k;
     double beta;
-    const double *v;      ///< log-ratios v_y (h_y = beta v_y)
-    const double *r;      ///< rewards r_y
-    const double *ea;     ///< exp(beta (v_y - max v)), each >= 2^-400
-    const double *eb;     ///< exp(r_y - max r), each >= 2^-400
-    const double *rec_a;  ///< 1 / ea_y
-    const double *pi_s;   ///< scaled policy weights (PVar of the policy)
-    const double *mu_s;   ///< scaled pair weights (PVar of the labels, disagreement)
-    const double *mu;     ///< pair weights (loss, residual)
+    /* policy order */
+    const double *p_v;      ///< log-ratios v_y (h_y = beta v_y)
+    const double *p_ea;     ///< exp(beta (v_y - max v)), each >= 2^-400
+    const double *p_eb;     ///< exp(r_y - max r), each >= 2^-400
+    const double *p_pi_s;   ///< scaled policy weights (PVar of the policy)
+    const double *p_mu;     ///< pair weights (loss)
+    /* label order */
+    const double *l_r;      ///< rewards r_y
+    const double *l_eb;
+    const double *l_mu_s;   ///< scaled pair weights (PVar of the labels)
+    /* residual order */
+    const double *m_v;
+    const double *m_r;
+    const double *m_ea;
+    const double *m_eb;
+    const double *m_mu_s;   ///< scaled pair weights (disagreement)
+    const double *m_mu;     ///< pair weights (residual row sums)
 } pvar_pair_inputs;
 
-/// Sums over the pairs (i, j), i in [row_begin, row_end), i < j < k.
+/// Sums over the pairs (i, j), i in rows [row_begin, row_end) of each order, i < j < k.
 typedef struct {
     double pvar_policy;   ///< sum pi_s,i pi_s,j tanh^2((h_i - h_j)/2)
     double pvar_labels;   ///< sum mu_s,i mu_s,j tanh^2((r_i - r_j)/2)
@@ -37,9 +52,9 @@ typedef struct {
 /// Padding the caller appends to every input array.
 #define PVAR_KERNEL_PAD PVAR_KERNEL_LANES
 
-/// Runs the rows [row_begin, row_end) of the pair triangle. `rows` and `comp` (k + PAD doubles,
-/// zeroed by the caller) receive the compensated residual sums: row i gets + mu_i mu_j (p - q),
-/// row j gets the mirror term. `level` chooses the instruction set: 0 = best available,
+/// Runs the rows [row_begin, row_end) of the pair triangle in each of the three orders. `rows`
+/// and `comp` (k + PAD doubles, zeroed by the caller, indexed in the residual order) receive the
+/// compensated residual sums: row i gets + mu_i mu_j (p - q), row j gets the mirror term. `level` chooses the instruction set: 0 = best available,
 /// 1 = SSE2, 2 = AVX2 + FMA, 3 = AVX-512 (a level the CPU lacks falls back to the best it has).
 void pvar_pair_block(const pvar_pair_inputs *in, long row_begin, long row_end,
                      double *rows, double *comp, pvar_pair_sums *out, int level);
