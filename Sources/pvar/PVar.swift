@@ -144,10 +144,11 @@ struct ConstantOverride: ExplainedArgument, Equatable {
     }
 }
 
-/// The bytes of `path`, or of standard input for `-`.
+/// The bytes of `path` (mapped, not copied: an 89 MB file took 0.15 s to copy), or of standard
+/// input for `-`.
 func readInput(_ path: String, option: String = "--input") throws(CLIError) -> Data {
     if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
         throw CLIError("\(option): cannot read file '\(path)'; check the path")
     }
     return data

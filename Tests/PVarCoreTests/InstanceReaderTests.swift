@@ -1,7 +1,7 @@
 // The fast instance reader against the full path (JSONDecoder): the same instance, bit for bit.
 
 import Foundation
-import PVarCore
+@testable import PVarCore
 import Testing
 
 @Suite("InstanceReader")
@@ -106,5 +106,47 @@ struct InstanceReaderTests {
                                 reference: [Double](repeating: 1 / Double(k), count: k), rewards: (0..<k).map { _ in next() })
             #expect(Self.agree(Data(InstanceFile.encode(p).utf8)) && InstanceFile.fastReaderAccepts(Data(InstanceFile.encode(p).utf8)), "K = \(k)")
         }
+    }
+
+    /// A features array of at least `FastInstanceReader.parallelFeatureBytes` bytes (K = 2048,
+    /// d = 32, 17-digit entries: about 1.3 MB), written with `spacing` between rows.
+    static func largeText(rowSeparator: String = ", ") throws -> String {
+        var state: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        let k = 2048, d = 32
+        let rows = (0..<k).map { _ in "[" + (0..<d).map { _ in "\(next())" }.joined(separator: ", ") + "]" }
+        let text = #"{"beta": 0.5, "features": ["# + rows.joined(separator: rowSeparator) + #"], "theta": ["#
+            + (0..<d).map { _ in "\(next())" }.joined(separator: ", ") + #"], "reference": ["#
+            + [String](repeating: "\(1 / Double(k))", count: k).joined(separator: ", ") + #"], "rewards": ["#
+            + (0..<k).map { _ in "\(next())" }.joined(separator: ", ") + "]}"
+        try #require(text.utf8.count > FastInstanceReader.parallelFeatureBytes)
+        return text
+    }
+
+    @Test("a features array above the parallel threshold is read by the concurrent row parser: the same instance as the full path")
+    func largeFeaturesAgree() throws {
+        for separator in [", ", ",", " ,\n  ", "\t,\t"] {
+            let data = Data(try Self.largeText(rowSeparator: separator).utf8)
+            #expect(InstanceFile.fastReaderAccepts(data), "separator \(separator.debugDescription)")
+            #expect(Self.agree(data), "separator \(separator.debugDescription)")
+        }
+    }
+
+    @Test("a large features array that is not the plain form goes to the full path and gets its error", arguments: [
+        ("], [", "] [", "a missing comma between rows"),
+        ("], [", "],, [", "a doubled comma"),
+        ("], [", "], [[", "deeper nesting"),
+        ("], [", "], \"x\", [", "a string between rows"),
+        ("], [", "]\u{0}, [", "a control byte"),
+    ])
+    func largeFeaturesMalformed(find: String, replace: String, what: String) throws {
+        let text = try Self.largeText()
+        let broken = text.replacingOccurrences(of: find, with: replace, options: [], range: text.range(of: find))
+        let data = Data(broken.utf8)
+        #expect(!InstanceFile.fastReaderAccepts(data), "\(what)")
+        #expect(Self.agree(data), "\(what)")
     }
 }
