@@ -108,52 +108,86 @@ INLINE void add_row(double total[2], lanes row) {
     add_compensated(&total[0], &total[1], s);
 }
 
+/// The first position j >= from (j < k) whose difference x_i - x_j, times `scale`, exceeds 1/2,
+/// in an order sorted by x descending (so the difference only grows with j), or k. The caller
+/// passes the previous row's answer as `from` (it can only grow with i), so one row costs O(1)
+/// on average. The comparison is the same IEEE arithmetic as the lanes' (`scale * (x_i - x_j)`),
+/// so no lane at or beyond it can need a series.
+INLINE long series_end(const double *x, double scale, long i, long from, long k) {
+    long j = from > i + 1 ? from : i + 1;
+    while (j < k && scale * (x[i] - x[j]) <= 0.5) j++;
+    return j;
+}
+
+/// One vector of the policy order's row i (lanes j ... j + 7): tanh(da/2) and the loss term
+/// (1 - q) da + log1p(ea_j / ea_i). `maybe_near` = 0 promises that every lane has da > 1/2.
+INLINE void policy_vector(const pvar_pair_inputs *in, long j, int maybe_near, lanes vi, lanes eai, lanes ebi,
+                          lanes rec_ai, lanes pi_si, lanes mui, lanes *pvp, lanes *loss) {
+    const double *v = in->p_v, *ea = in->p_ea, *eb = in->p_eb, *pi_s = in->p_pi_s, *mu = in->p_mu;
+    const lanes eaj = load(ea + j), ebj = load(eb + j);
+    const lanes da = splat(in->beta) * (vi - load(v + j));
+    const lanes a = eai + eaj;
+    const lanes u = eaj * rec_ai;   // ea_j / ea_i <= 1
+    lane_mask low;
+    lanes num, den;
+    log1p_parts(u, &low, &num, &den);
+    const lanes x = 1 / (a * den);
+    const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / (ebi + ebj);
+    lanes tp = (eai - eaj) * inv_a;
+    if (maybe_near) {
+        const lane_mask near = near_zero(da);
+        if (any_lane(near)) tp = select_(near, half_tanh_series(da), tp);
+    }
+    const lanes linear = ebj * inv_b * da;   // (1 - q) da
+    *pvp += pi_si * load(pi_s + j) * tp * tp;
+    *loss += mui * load(mu + j) * (linear + log1p_finish(low, s));
+}
+
 /// Rows [row_begin, row_end) of the policy order (v descending, so da >= 0 for j > i): PVar of
-/// the policy and the loss term (1 - q) da + log1p(ea_j / ea_i).
+/// the policy and the loss. The vectors from `series_end` on skip the series test (the same
+/// lanes, bit for bit: none of them is within 1/2 of 0).
 INLINE void policy_rows(const pvar_pair_inputs *in, long row_begin, long row_end, double pvp_total[2], double loss_total[2]) {
     const long k = in->k;
-    const double beta = in->beta;
     const double *v = in->p_v, *ea = in->p_ea, *eb = in->p_eb, *pi_s = in->p_pi_s, *mu = in->p_mu;
+    long near_end = 0;
     for (long i = row_begin; i < row_end; i++) {
         const lanes vi = splat(v[i]), eai = splat(ea[i]), ebi = splat(eb[i]), rec_ai = splat(1 / ea[i]);
         const lanes pi_si = splat(pi_s[i]), mui = splat(mu[i]);
         lanes pvp = splat(0), loss = splat(0);
-        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
-            const lanes eaj = load(ea + j), ebj = load(eb + j);
-            const lanes da = splat(beta) * (vi - load(v + j));
-            const lanes a = eai + eaj;
-            const lanes u = eaj * rec_ai;   // ea_j / ea_i <= 1
-            lane_mask low;
-            lanes num, den;
-            log1p_parts(u, &low, &num, &den);
-            const lanes x = 1 / (a * den);
-            const lanes inv_a = den * x, s = num * (a * x), inv_b = 1 / (ebi + ebj);
-            lanes tp = (eai - eaj) * inv_a;
-            const lane_mask near = near_zero(da);
-            if (any_lane(near)) tp = select_(near, half_tanh_series(da), tp);
-            const lanes linear = ebj * inv_b * da;   // (1 - q) da
-            pvp += pi_si * load(pi_s + j) * tp * tp;
-            loss += mui * load(mu + j) * (linear + log1p_finish(low, s));
-        }
+        near_end = series_end(v, in->beta, i, near_end, k);
+        long j = i + 1;
+        for (; j < near_end; j += PVAR_KERNEL_LANES) policy_vector(in, j, 1, vi, eai, ebi, rec_ai, pi_si, mui, &pvp, &loss);
+        for (; j < k; j += PVAR_KERNEL_LANES) policy_vector(in, j, 0, vi, eai, ebi, rec_ai, pi_si, mui, &pvp, &loss);
         add_row(pvp_total, pvp);
         add_row(loss_total, loss);
     }
+}
+
+/// One vector of the label order's row i: tanh(db/2), 1/B alone (so every label term is the
+/// same double for any policy and beta). `maybe_near` = 0 promises that every lane has db > 1/2.
+INLINE void label_vector(const pvar_pair_inputs *in, long j, int maybe_near, lanes ri, lanes ebi, lanes mu_si, lanes *pvl) {
+    const double *r = in->l_r, *eb = in->l_eb, *mu_s = in->l_mu_s;
+    const lanes ebj = load(eb + j), db = ri - load(r + j);
+    lanes tq = (ebi - ebj) * (1 / (ebi + ebj));
+    if (maybe_near) {
+        const lane_mask near = near_zero(db);
+        if (any_lane(near)) tq = select_(near, half_tanh_series(db), tq);
+    }
+    *pvl += mu_si * load(mu_s + j) * tq * tq;
 }
 
 /// Rows [row_begin, row_end) of the label order (r descending): PVar of the labels.
 INLINE void label_rows(const pvar_pair_inputs *in, long row_begin, long row_end, double pvl_total[2]) {
     const long k = in->k;
     const double *r = in->l_r, *eb = in->l_eb, *mu_s = in->l_mu_s;
+    long near_end = 0;
     for (long i = row_begin; i < row_end; i++) {
         const lanes ri = splat(r[i]), ebi = splat(eb[i]), mu_si = splat(mu_s[i]);
         lanes pvl = splat(0);
-        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
-            const lanes ebj = load(eb + j), db = ri - load(r + j);
-            lanes tq = (ebi - ebj) * (1 / (ebi + ebj));
-            const lane_mask near = near_zero(db);
-            if (any_lane(near)) tq = select_(near, half_tanh_series(db), tq);
-            pvl += mu_si * load(mu_s + j) * tq * tq;
-        }
+        near_end = series_end(r, 1, i, near_end, k);
+        long j = i + 1;
+        for (; j < near_end; j += PVAR_KERNEL_LANES) label_vector(in, j, 1, ri, ebi, mu_si, &pvl);
+        for (; j < k; j += PVAR_KERNEL_LANES) label_vector(in, j, 0, ri, ebi, mu_si, &pvl);
         add_row(pvl_total, pvl);
     }
 }
