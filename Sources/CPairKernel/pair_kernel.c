@@ -115,7 +115,7 @@ INLINE void add_row(double total[2], lanes row) {
 /// so no lane at or beyond it can need a series.
 INLINE long series_end(const double *x, double scale, long i, long from, long k) {
     long j = from > i + 1 ? from : i + 1;
-    while (j < k && scale * (x[i] - x[j]) <= 0.5) j++;
+    while (j < k && !(scale * (x[i] - x[j]) > 0.5)) j++;   // a NaN keeps the test on
     return j;
 }
 
@@ -192,36 +192,63 @@ INLINE void label_rows(const pvar_pair_inputs *in, long row_begin, long row_end,
     }
 }
 
-/// Rows [row_begin, row_end) of the residual order (beta v - r descending, so dg >= 0 up to
-/// rounding for j > i): p - q, the disagreement and the compensated residual row sums.
+/// One vector of the residual order's row i: p - q (the series of the exact dg where |dg| <= 1/2,
+/// unless `maybe_near` = 0 promises that no lane is), the disagreement and the row sums.
+INLINE void residual_vector(const pvar_pair_inputs *in, long j, int maybe_near, lanes vi, lanes ri, lanes eai,
+                            lanes ebi, lanes mu_si, lanes mui, double *rows, double *comp,
+                            lanes *dis, lanes *row, lanes *row_comp) {
+    const double *v = in->m_v, *r = in->m_r, *ea = in->m_ea, *eb = in->m_eb, *mu_s = in->m_mu_s, *mu = in->m_mu;
+    const lanes eaj = load(ea + j), ebj = load(eb + j);
+    const lanes inv_ab = 1 / ((eai + eaj) * (ebi + ebj));
+    lanes e = eai * ebj - eaj * ebi;
+    if (maybe_near) {
+        const lanes da = splat(in->beta) * (vi - load(v + j)), db = ri - load(r + j);
+        const lanes dg = da - db;
+        const lane_mask near = near_zero(dg);
+        if (any_lane(near)) e = select_(near, half_tanh_series(dg) * (eai * ebj + eaj * ebi), e);
+    }
+    e = e * inv_ab;
+    *dis += mu_si * load(mu_s + j) * e * e;
+    const lanes we = mui * load(mu + j) * e;
+    lanes t, err;
+    two_sum(*row, we, &t, &err);
+    *row = t;
+    *row_comp += err;
+    two_sum(load(rows + j), -we, &t, &err);
+    store(rows + j, t);
+    store(comp + j, load(comp + j) + err);
+}
+
+/// Rows [row_begin, row_end) of the residual order (g = beta v - r descending, so dg >= 0 up to
+/// rounding for j > i): p - q, the disagreement and the compensated residual row sums. The lanes'
+/// dg = (beta (v_i - v_j)) - (r_i - r_j) and fl(g_i - g_j) differ by at most about
+/// 8 eps (max |beta v| + max |r|) + 2 eps |dg|, far below `margin`; so once fl(g_i - g_j) exceeds
+/// 1/2 + margin (it only grows with j) no lane can need the series, and the vectors from there on
+/// skip the test (the same lanes, bit for bit). A NaN or infinite margin keeps the test everywhere.
 INLINE void residual_rows(const pvar_pair_inputs *in, long row_begin, long row_end,
                           double *rows, double *comp, double dis_total[2]) {
     const long k = in->k;
     const double beta = in->beta;
     const double *v = in->m_v, *r = in->m_r, *ea = in->m_ea, *eb = in->m_eb, *mu_s = in->m_mu_s, *mu = in->m_mu;
+    double largest = 0;
+    for (long y = 0; y < k; y++) {
+        const double a = fabs(beta * v[y]) + fabs(r[y]);
+        if (!(a <= largest)) largest = a;
+    }
+    const double margin = 1e-9 * (1 + largest);
+    long near_end = 0;
     for (long i = row_begin; i < row_end; i++) {
         const lanes vi = splat(v[i]), ri = splat(r[i]), eai = splat(ea[i]), ebi = splat(eb[i]);
         const lanes mu_si = splat(mu_s[i]), mui = splat(mu[i]);
         lanes dis = splat(0), row = splat(0), row_comp = splat(0);
-        for (long j = i + 1; j < k; j += PVAR_KERNEL_LANES) {
-            const lanes eaj = load(ea + j), ebj = load(eb + j);
-            const lanes da = splat(beta) * (vi - load(v + j)), db = ri - load(r + j);
-            const lanes inv_ab = 1 / ((eai + eaj) * (ebi + ebj));
-            const lanes dg = da - db;
-            lanes e = eai * ebj - eaj * ebi;
-            const lane_mask near = near_zero(dg);
-            if (any_lane(near)) e = select_(near, half_tanh_series(dg) * (eai * ebj + eaj * ebi), e);
-            e = e * inv_ab;
-            dis += mu_si * load(mu_s + j) * e * e;
-            const lanes we = mui * load(mu + j) * e;
-            lanes t, err;
-            two_sum(row, we, &t, &err);
-            row = t;
-            row_comp += err;
-            two_sum(load(rows + j), -we, &t, &err);
-            store(rows + j, t);
-            store(comp + j, load(comp + j) + err);
-        }
+        const double gi = beta * v[i] - r[i];
+        long j = near_end > i + 1 ? near_end : i + 1;
+        while (j < k && !(gi - (beta * v[j] - r[j]) > 0.5 + margin)) j++;
+        near_end = j;
+        for (j = i + 1; j < near_end; j += PVAR_KERNEL_LANES)
+            residual_vector(in, j, 1, vi, ri, eai, ebi, mu_si, mui, rows, comp, &dis, &row, &row_comp);
+        for (; j < k; j += PVAR_KERNEL_LANES)
+            residual_vector(in, j, 0, vi, ri, eai, ebi, mu_si, mui, rows, comp, &dis, &row, &row_comp);
         // Row i's lanes into its compensated sum, lane by lane in a fixed order.
         for (int lane = 0; lane < PVAR_KERNEL_LANES; lane++) {
             add_compensated(rows + i, comp + i, row[lane]);
