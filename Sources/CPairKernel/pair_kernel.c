@@ -90,16 +90,21 @@ INLINE void add_compensated(double *sum, double *comp, double x) {
     *sum = t;
 }
 
-/// p - q = (ea_i eb_j - ea_j eb_i) / (A B), given inv_ab = 1/(A B): where |dg| <= 1/2
-/// (dg = da - db, the model nearly fits the labels) as tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B)
-/// with the series of the exact dg, which keeps the residual's relative accuracy.
-INLINE lanes residual(lanes eai, lanes ebi, lanes eaj, lanes ebj, lanes da, lanes db, lanes inv_ab) {
-    const lanes dg = da - db;
-    return select_(near_zero(dg), half_tanh_series(dg) * (eai * ebj + eaj * ebi), eai * ebj - eaj * ebi) * inv_ab;
-}
-
 /// Whether any lane of the mask is set.
 INLINE int any_lane(lane_mask m) { return __builtin_reduce_or(m) != 0; }
+
+/// p - q = (ea_i eb_j - ea_j eb_i) / (A B), given inv_ab = 1/(A B): where |dg| <= 1/2
+/// (dg = da - db, the model nearly fits the labels) as tanh(dg/2) (ea_i eb_j + ea_j eb_i) / (A B)
+/// with the series of the exact dg, which keeps the residual's relative accuracy (evaluated only
+/// when a lane needs it: the select would keep the difference in every other lane).
+INLINE lanes residual(lanes eai, lanes ebi, lanes eaj, lanes ebj, lanes da, lanes db, lanes inv_ab) {
+    const lanes dg = da - db;
+    lanes e = eai * ebj - eaj * ebi;
+    const lane_mask near = near_zero(dg);
+    if (any_lane(near)) e = select_(near, half_tanh_series(dg) * (eai * ebj + eaj * ebi), e);
+    return e * inv_ab;
+}
+
 
 /// A row's lanes, reduced in a fixed order, into the compensated total (total[0] + total[1]).
 INLINE void add_row(double total[2], lanes row) {
@@ -200,14 +205,8 @@ INLINE void residual_vector(const pvar_pair_inputs *in, long j, int maybe_near, 
     const double *v = in->m_v, *r = in->m_r, *ea = in->m_ea, *eb = in->m_eb, *mu_s = in->m_mu_s, *mu = in->m_mu;
     const lanes eaj = load(ea + j), ebj = load(eb + j);
     const lanes inv_ab = 1 / ((eai + eaj) * (ebi + ebj));
-    lanes e = eai * ebj - eaj * ebi;
-    if (maybe_near) {
-        const lanes da = splat(in->beta) * (vi - load(v + j)), db = ri - load(r + j);
-        const lanes dg = da - db;
-        const lane_mask near = near_zero(dg);
-        if (any_lane(near)) e = select_(near, half_tanh_series(dg) * (eai * ebj + eaj * ebi), e);
-    }
-    e = e * inv_ab;
+    const lanes e = maybe_near ? residual(eai, ebi, eaj, ebj, splat(in->beta) * (vi - load(v + j)), ri - load(r + j), inv_ab)
+                               : (eai * ebj - eaj * ebi) * inv_ab;
     *dis += mu_si * load(mu_s + j) * e * e;
     const lanes we = mui * load(mu + j) * e;
     lanes t, err;

@@ -17,9 +17,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed evaluations per shape (the median is printed).") var repetitions: Int = 5
     @Option(parsing: .upToNextOption, help: "Thread counts for the sweep throughput (instances/second).") var threads: [Int] = []
     @Option(help: "Run seed.") var seed: UInt64 = 1
-    @Option(help: "Seconds/eval of the NumPy reference at the largest shape (for the report's ratios).") var numpySeconds: Double?
-    @Option(help: "Seconds/eval of the scalar C loop with the loss at the largest shape.") var cSeconds: Double?
-    @Option(help: "Seconds/eval of the scalar C loop without the loss at the largest shape.") var cSecondsNoLoss: Double?
+    @Option(help: "Seconds/eval of the NumPy reference at the reference shape, the largest K <= 4096 (for the report's ratios).") var numpySeconds: Double?
+    @Option(help: "Seconds/eval of the scalar C loop with the loss at the reference shape.") var cSeconds: Double?
+    @Option(help: "Seconds/eval of the scalar C loop without the loss at the reference shape.") var cSecondsNoLoss: Double?
     @Option(parsing: .upToNextOption, help: "Seconds/eval of the same sweep pinned to one core (one per shape, in order), for the report.")
     var singleCoreSeconds: [Double] = []
     @Option(help: "Write a Markdown report (with an SVG plot beside it) to this path.") var report: String?
@@ -65,6 +65,17 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The large-K table first: a bad file is an error before minutes of timing, not after.
+        var large: [LargeKTiming] = []
+        if let path = largeTable {
+            do {
+                large = try parseLargeKTable(String(decoding: readInput(path, option: "--large-table"), as: UTF8.self))
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError("--large-table", error)
+            }
+        }
         let best = KernelInstructionSet.best
         print("pair kernel: \(best) (this CPU has \(KernelInstructionSet.available.map(\.description).joined(separator: ", ")))")
         var timings: [BenchTiming] = []
@@ -78,12 +89,12 @@ struct Bench: AsyncParsableCommand {
         }
         // The reference shape once per instruction set (default first).
         var instructionSets: [(name: String, seconds: Double)] = []
-        if let largest = referenceShape(timings) {
-            instructionSets.append((best.description, largest.secondsPerEval))
+        if let reference = referenceShape(timings) {
+            instructionSets.append((best.description, reference.secondsPerEval))
             for set in KernelInstructionSet.available.reversed() where set != best {
-                let seconds = try median(problem(largest.responses, largest.dimension), .fastUsing(set))
+                let seconds = try median(problem(reference.responses, reference.dimension), .fastUsing(set))
                 instructionSets.append((set.description, seconds))
-                print("instruction set \(set): K=\(largest.responses) d=\(largest.dimension) seconds/eval=\(significant(seconds, 6))")
+                print("instruction set \(set): K=\(reference.responses) d=\(reference.dimension) seconds/eval=\(significant(seconds, 6))")
             }
         }
         // Sweep throughput: distinct instances (K = 256, d = 16 as in `pvar check` shapes), N at a time.
@@ -97,24 +108,18 @@ struct Bench: AsyncParsableCommand {
             throughput.append((n, Double(count) / seconds))
             print("sweep K=256 d=16 threads=\(n) instances/second=\(significant(Double(count) / seconds, 4))")
         }
-        if let largest = referenceShape(timings) {
-            let one = largest.singleCoreSecondsPerEval
+        if let reference = referenceShape(timings) {
+            let one = reference.singleCoreSecondsPerEval
             if let n = numpySeconds {
-                print("NumPy / pvar at K=\(largest.responses) d=\(largest.dimension): \(significant(n / largest.secondsPerEval, 3))x all cores"
+                print("NumPy / pvar at K=\(reference.responses) d=\(reference.dimension): \(significant(n / reference.secondsPerEval, 3))x all cores"
                       + (one.map { ", \(significant(n / $0, 3))x one core" } ?? ""))
             }
             if let c = cSeconds {
-                print("pvar / C loop (with loss): \(significant(largest.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
+                print("pvar / C loop (with loss): \(significant(reference.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
             }
             if let c = cSecondsNoLoss {
-                print("pvar / C loop (without loss): \(significant(largest.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
+                print("pvar / C loop (without loss): \(significant(reference.secondsPerEval / c, 3)) all cores" + (one.map { ", \(significant($0 / c, 3)) one core" } ?? ""))
             }
-        }
-        var large: [LargeKTiming] = []
-        if let path = largeTable {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError("--large-table", error) }
-            large = try parseLargeKTable(text)
         }
         if let path = report {
             let references = BenchReferences(numpySeconds: numpySeconds, cSeconds: cSeconds, cSecondsNoLoss: cSecondsNoLoss,

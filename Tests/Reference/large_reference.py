@@ -37,6 +37,8 @@ import sys
 
 from flint import arb, ctx
 
+from reference_eval import pair_weights
+
 PREC = 256
 # The widest ball accepted: relative to its midpoint, or this absolute radius (a value that is
 # exactly 0, such as PVar of the policy at the reference, is a ball around 0).
@@ -72,15 +74,7 @@ def setup(inst):
     sez = sum(ez, arb(0))
     pi = [v / sez for v in ez]
     logpi = [v - zmax - sez.log() for v in z]
-    pairs = inst.get("pairs", "policy")
-    if pairs is None or pairs == "policy":
-        mu = pi
-    elif pairs == "reference":
-        mu = ref
-    else:
-        w = [arb(v) for v in pairs]
-        sw = sum(w, arb(0))
-        mu = [v / sw for v in w]
+    mu = pair_weights(inst.get("pairs", "policy"), pi, ref, arb, lambda w: sum(w, arb(0)))
     h = [beta * (lp - rf.log()) for lp, rf in zip(logpi, ref)]
     hmax = max(h, key=lambda b: b.mid())
     rmax = max(r, key=lambda b: b.mid())

@@ -59,6 +59,18 @@ def sequence_policy(seq):
     return lps, scores
 
 
+def pair_weights(pairs, pi, ref, number, total):
+    """mu as `pairs` says: the policy (default), the reference, or the given weights divided by
+    their sum (`number` takes an input double exactly, `total` sums a list)."""
+    if pairs is None or pairs == "policy":
+        return pi
+    if pairs == "reference":
+        return ref
+    w = [number(v) for v in pairs]
+    s = total(w)
+    return [v / s for v in w]
+
+
 def evaluate(inst):
     beta = mpf(inst["beta"])
     ref = [mpf(v) for v in inst["reference"]]
@@ -93,15 +105,7 @@ def evaluate(inst):
     pi = [v / sez for v in ez]
     logpi = [v - m - log(sez) for v in z]
 
-    pairs = inst.get("pairs", "policy")
-    if pairs is None or pairs == "policy":
-        mu = pi
-    elif pairs == "reference":
-        mu = ref
-    else:
-        w = [mpf(v) for v in pairs]
-        sw = fsum(w)
-        mu = [v / sw for v in w]
+    mu = pair_weights(inst.get("pairs", "policy"), pi, ref, mpf, fsum)
 
     h = [beta * (logpi[y] - log(ref[y])) for y in range(K)]
     # Scores s_y = Phi^T (e_y - pi) = Phi_y - Phi^T pi, computed once (equal
